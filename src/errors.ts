@@ -1,0 +1,55 @@
+// The error types resilient-peer reports: one base class with a string `code`, a few subclasses
+// that carry data. None is ever thrown out of a native event handler; they reach the app through
+// the `error` event or a rejected promise.
+
+/** A string that names what went wrong, stable across versions. */
+export type ErrorCode =
+  | 'invalid-signal'
+  | 'negotiation-failed'
+  | 'policy-threw'
+  | 'signaling-failed'
+  | 'closed'
+  | 'internal';
+
+/** Base class of every error resilient-peer reports. */
+export class ResilientPeerError extends Error {
+  override readonly name: string = 'ResilientPeerError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** A signaling message that could not be used; `data` is what arrived (truncated if long). */
+export class InvalidSignalError extends ResilientPeerError {
+  override readonly name = 'InvalidSignalError';
+  readonly data: string;
+
+  constructor(message: string, data: unknown, options?: { cause?: unknown }) {
+    super('invalid-signal', `Invalid signaling message: ${message}`, options);
+    this.data = preview(data);
+  }
+}
+
+/** A method was called after `close()`. */
+export class ClosedError extends ResilientPeerError {
+  override readonly name = 'ClosedError';
+
+  constructor(method: string) {
+    super('closed', `Cannot call \`${method}()\`: the ResilientPeer is closed.`);
+  }
+}
+
+const PREVIEW_CHARS = 120;
+
+function preview(data: unknown): string {
+  let text: string;
+  try {
+    text = typeof data === 'string' ? data : (JSON.stringify(data) ?? String(data));
+  } catch {
+    text = Object.prototype.toString.call(data);
+  }
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}… (${text.length} chars)` : text;
+}
