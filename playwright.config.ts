@@ -41,7 +41,7 @@ export default defineConfig({
     { name: 'netns', testMatch: /e2e\/netns\/.*\.spec\.ts$/, timeout: 300_000 },
   ],
   webServer: {
-    command: `node scripts/serve.mjs --port ${PORT}`,
+    command: `node scripts/serve.mjs --port ${PORT} --test-hooks`,
     url: `http://127.0.0.1:${PORT}/healthz`,
     reuseExistingServer: !process.env.CI,
     stdout: 'ignore',
