@@ -47,9 +47,20 @@ const PREVIEW_CHARS = 120;
 function preview(data: unknown): string {
   let text: string;
   try {
-    text = typeof data === 'string' ? data : (JSON.stringify(data) ?? String(data));
+    text =
+      typeof data === 'string'
+        ? data
+        : ((JSON.stringify(data)) ?? typeof data);
   } catch {
     text = Object.prototype.toString.call(data);
   }
-  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}… (${text.length} chars)` : text;
+  return text.length > PREVIEW_CHARS
+    ? `${text.slice(0, PREVIEW_CHARS)}… (${text.length} chars)`
+    : text;
+}
+
+/** `Name: message` of an Error, or a readable form of anything else thrown. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return typeof error === 'string' ? error : typeof error;
 }

@@ -7,12 +7,7 @@ import type { Trigger } from './policy';
 
 /** Why the phase changed. */
 export type PhaseCause =
-  | 'native-state'
-  | 'detected'
-  | 'recovered'
-  | 'gave-up'
-  | 'restart'
-  | 'closed';
+  'native-state' | 'detected' | 'recovered' | 'gave-up' | 'restart' | 'closed';
 
 /** The phase changed (fired after internal state is committed). */
 export interface PhaseChangeEvent {

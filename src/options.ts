@@ -48,11 +48,15 @@ export const DEFAULTS = Object.freeze({
 /** Throws a TypeError naming the first option that is wrong. */
 export function validateOptions(options: unknown): asserts options is Options {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected \`options\` to be an object, got ${options === null ? 'null' : typeof options}.`);
+    throw new TypeError(
+      `Expected \`options\` to be an object, got ${options === null ? 'null' : typeof options}.`,
+    );
   }
   const o = options as Record<string, unknown>;
   if (typeof o.polite !== 'boolean') {
-    throw new TypeError(`Expected \`polite\` to be a boolean (true on exactly one side), got ${show(o.polite)}.`);
+    throw new TypeError(
+      `Expected \`polite\` to be a boolean (true on exactly one side), got ${show(o.polite)}.`,
+    );
   }
   const signaling = o.signaling as Partial<SignalingChannel> | undefined;
   if (
@@ -66,31 +70,50 @@ export function validateOptions(options: unknown): asserts options is Options {
     );
   }
   if (o.rtcConfig !== undefined && (typeof o.rtcConfig !== 'object' || o.rtcConfig === null)) {
-    throw new TypeError(`Expected \`rtcConfig\` to be an RTCConfiguration object, got ${show(o.rtcConfig)}.`);
+    throw new TypeError(
+      `Expected \`rtcConfig\` to be an RTCConfiguration object, got ${show(o.rtcConfig)}.`,
+    );
   }
-  if (o.pc !== undefined && !(typeof RTCPeerConnection === 'function' && o.pc instanceof RTCPeerConnection)) {
+  if (
+    o.pc !== undefined &&
+    !(typeof RTCPeerConnection === 'function' && o.pc instanceof RTCPeerConnection)
+  ) {
     throw new TypeError(`Expected \`pc\` to be an RTCPeerConnection, got ${show(o.pc)}.`);
   }
   if (o.pc instanceof RTCPeerConnection && o.pc.connectionState === 'closed') {
     throw new TypeError('Expected `pc` to be an open RTCPeerConnection, but it is closed.');
   }
   if (o.policy !== undefined && typeof o.policy !== 'function') {
-    throw new TypeError(`Expected \`policy\` to be a function (context) => delayMs | null, got ${show(o.policy)}.`);
+    throw new TypeError(
+      `Expected \`policy\` to be a function (context) => delayMs | null, got ${show(o.policy)}.`,
+    );
   }
   for (const name of ['disconnectedGraceMs', 'stallTimeoutMs'] as const) {
     const value = o[name];
-    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value >= 0)) {
-      throw new TypeError(`Expected \`${name}\` to be a non-negative finite number of milliseconds, got ${show(value)}.`);
+    if (
+      value !== undefined &&
+      !(typeof value === 'number' && Number.isFinite(value) && value >= 0)
+    ) {
+      throw new TypeError(
+        `Expected \`${name}\` to be a non-negative finite number of milliseconds, got ${show(value)}.`,
+      );
     }
   }
   if (typeof o.stallTimeoutMs === 'number' && o.stallTimeoutMs > 0 && o.stallTimeoutMs < 200) {
-    throw new TypeError(`Expected \`stallTimeoutMs\` to be 0 (off) or at least 200, got ${o.stallTimeoutMs}.`);
+    throw new TypeError(
+      `Expected \`stallTimeoutMs\` to be 0 (off) or at least 200, got ${o.stallTimeoutMs}.`,
+    );
   }
-  if (o.signal !== undefined && !(typeof AbortSignal === 'function' && o.signal instanceof AbortSignal)) {
+  if (
+    o.signal !== undefined &&
+    !(typeof AbortSignal === 'function' && o.signal instanceof AbortSignal)
+  ) {
     throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${show(o.signal)}.`);
   }
   if (o.logger !== undefined && (typeof o.logger !== 'object' || o.logger === null)) {
-    throw new TypeError(`Expected \`logger\` to be an object with optional debug/info/warn methods, got ${show(o.logger)}.`);
+    throw new TypeError(
+      `Expected \`logger\` to be an object with optional debug/info/warn methods, got ${show(o.logger)}.`,
+    );
   }
   for (const name of ['logSecrets', 'kickKeyframes'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') {
@@ -101,7 +124,8 @@ export function validateOptions(options: unknown): asserts options is Options {
 
 function show(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'object' || typeof value === 'function') return typeof value;
   return String(value);
 }

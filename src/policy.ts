@@ -3,12 +3,7 @@
 
 /** What started a recovery incident. */
 export type Trigger =
-  | 'failed'
-  | 'disconnected'
-  | 'stall'
-  | 'network-change'
-  | 'signaling-restored'
-  | 'manual';
+  'failed' | 'disconnected' | 'stall' | 'network-change' | 'signaling-restored' | 'manual';
 
 /** What a policy is told before each attempt. */
 export interface PolicyContext {
@@ -91,18 +86,26 @@ export function delayTable(delaysMs: readonly number[] = LIVEKIT_DELAYS_MS): Pol
   delaysMs.forEach((delay, index) => {
     requireNonNegative(`delaysMs[${index}]`, delay);
   });
-  const table = [...delaysMs];
+  const table: readonly number[] = [...(delaysMs as readonly number[])];
   return ({ attempt }) => table[attempt - 1] ?? null;
 }
 
 function requireNonNegative(name: string, value: unknown): void {
   if (!(typeof value === 'number' && value >= 0 && !Number.isNaN(value))) {
-    throw new TypeError(`Expected \`${name}\` to be a non-negative number of milliseconds, got ${String(value)}.`);
+    throw new TypeError(
+      `Expected \`${name}\` to be a non-negative number of milliseconds, got ${String(value)}.`,
+    );
   }
 }
 
 function requireAttempts(value: unknown): void {
-  if (!(typeof value === 'number' && value >= 1 && (Number.isInteger(value) || value === Number.POSITIVE_INFINITY))) {
-    throw new TypeError(`Expected \`maxAttempts\` to be a positive integer or Infinity, got ${String(value)}.`);
+  if (!(
+    typeof value === 'number' &&
+    value >= 1 &&
+    (Number.isInteger(value) || value === Number.POSITIVE_INFINITY)
+  )) {
+    throw new TypeError(
+      `Expected \`maxAttempts\` to be a positive integer or Infinity, got ${String(value)}.`,
+    );
   }
 }

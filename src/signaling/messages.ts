@@ -32,7 +32,10 @@ export function parseSignal(data: unknown): SignalingMessage {
   let value = data;
   if (typeof data === 'string') {
     if (data.length > MAX_SIGNAL_CHARS) {
-      throw new InvalidSignalError(`message is ${data.length} characters, over the limit of ${MAX_SIGNAL_CHARS}`, data);
+      throw new InvalidSignalError(
+        `message is ${data.length} characters, over the limit of ${MAX_SIGNAL_CHARS}`,
+        data,
+      );
     }
     try {
       value = JSON.parse(data) as unknown;
@@ -68,10 +71,16 @@ function parseDescription(value: unknown, data: unknown): DescriptionMessage['de
     );
   }
   if (typeof sdp !== 'string') {
-    throw new InvalidSignalError(`\`description.sdp\` must be a string, got ${describe(sdp)}`, data);
+    throw new InvalidSignalError(
+      `\`description.sdp\` must be a string, got ${describe(sdp)}`,
+      data,
+    );
   }
   if (sdp.length > MAX_SIGNAL_CHARS) {
-    throw new InvalidSignalError(`\`description.sdp\` is over ${MAX_SIGNAL_CHARS} characters`, data);
+    throw new InvalidSignalError(
+      `\`description.sdp\` is over ${MAX_SIGNAL_CHARS} characters`,
+      data,
+    );
   }
   // RFC 8866 §5: a session description starts with the version line.
   if (!sdp.startsWith('v=0')) {
@@ -100,10 +109,16 @@ function parseCandidate(value: unknown, data: unknown): CandidateMessage['candid
   }
   const mid = sdpMid ?? null;
   if (mid !== null && (typeof mid !== 'string' || mid.length > MAX_SDP_MID_CHARS)) {
-    throw new InvalidSignalError(`\`candidate.sdpMid\` must be a short string or null, got ${describe(mid)}`, data);
+    throw new InvalidSignalError(
+      `\`candidate.sdpMid\` must be a short string or null, got ${describe(mid)}`,
+      data,
+    );
   }
   const index = sdpMLineIndex ?? null;
-  if (index !== null && !(typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < 1024)) {
+  if (
+    index !== null &&
+    !(typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < 1024)
+  ) {
     throw new InvalidSignalError(
       `\`candidate.sdpMLineIndex\` must be a non-negative integer or null, got ${describe(index)}`,
       data,
@@ -129,7 +144,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
+  if (typeof value === 'string')
+    return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
   if (typeof value === 'object') return 'an object';
   return `${typeof value} ${String(value)}`;
 }

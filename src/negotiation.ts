@@ -1,0 +1,232 @@
+// The perfect-negotiation loop (W3C webrtc-pc §10.7 "Perfect Negotiation Example"), with the
+// spec's names kept so it can be read against the spec line by line, plus what the example
+// leaves out: candidates that arrive before their description, stale candidates of an old ICE
+// generation, and ICE restarts that the browser silently drops.
+
+import { errorText, InvalidSignalError, ResilientPeerError } from './errors';
+import { iceUfrag } from './sdp';
+import type { CandidateMessage, DescriptionMessage, SignalingMessage } from './signaling/messages';
+
+/** Most remote candidates held while waiting for their description. */
+const MAX_HELD_CANDIDATES = 64;
+
+/** What the negotiator needs from its owner. */
+export interface NegotiatorHooks {
+  readonly send: (message: SignalingMessage) => void;
+  readonly report: (error: ResilientPeerError) => void;
+  /** A requested ICE restart completed: offer and answer applied, local ufrag changed. */
+  readonly restartNegotiated: () => void;
+  /** The remote peer sent an offer that restarts ICE. */
+  readonly remoteRestart: () => void;
+  readonly log: (message: string, data?: Record<string, unknown>) => void;
+}
+
+type Candidate = CandidateMessage['candidate'];
+
+/** Drives offer/answer for one RTCPeerConnection, glare-safe. */
+export class Negotiator {
+  readonly #pc: RTCPeerConnection;
+  readonly #polite: boolean;
+  readonly #hooks: NegotiatorHooks;
+  makingOffer = false;
+  ignoreOffer = false;
+  isSettingRemoteAnswerPending = false;
+  /** Local ufrag when a restart was requested and not yet achieved. */
+  #restartFrom: string | null = null;
+  #held: Candidate[] = [];
+  readonly #oldRemoteUfrags = new Set<string>();
+  /** Incoming messages are handled one at a time, in arrival order. */
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(pc: RTCPeerConnection, polite: boolean, hooks: NegotiatorHooks) {
+    this.#pc = pc;
+    this.#polite = polite;
+    this.#hooks = hooks;
+  }
+
+  /** A restart was requested and has not completed yet. */
+  get restartPending(): boolean {
+    return this.#restartFrom !== null;
+  }
+
+  /** Asks for an ICE restart; the resulting offer goes out through `negotiationneeded`. */
+  restartIce(): void {
+    this.#restartFrom ??= iceUfrag(this.#pc.localDescription?.sdp) ?? '';
+    this.#pc.restartIce();
+  }
+
+  /** Handles `negotiationneeded`: make an offer and send it. */
+  async onNegotiationNeeded(): Promise<void> {
+    try {
+      this.makingOffer = true;
+      await this.#pc.setLocalDescription();
+      this.#sendLocalDescription();
+    } catch (cause) {
+      this.#report('negotiation-failed', 'could not create or apply a local offer', cause);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  /** Queues one validated incoming message; never rejects. */
+  handle(message: SignalingMessage, raw: unknown): Promise<void> {
+    this.#queue = this.#queue.then(() => this.#handleNow(message, raw));
+    return this.#queue;
+  }
+
+  /** Stops handling messages. */
+  close(): void {
+    this.#closed = true;
+    this.#held = [];
+  }
+
+  /** The local description still waiting for an answer, to resend after signaling returns. */
+  pendingOffer(): DescriptionMessage | null {
+    const local = this.#pc.localDescription;
+    if (this.#pc.signalingState !== 'have-local-offer' || local?.type !== 'offer') return null;
+    return { kind: 'description', description: { type: 'offer', sdp: local.sdp } };
+  }
+
+  // A method, not the field: TypeScript would narrow the field across an await.
+  #isClosed(): boolean {
+    return this.#closed;
+  }
+
+  async #handleNow(message: SignalingMessage, raw: unknown): Promise<void> {
+    if (this.#closed) return;
+    try {
+      if (message.kind === 'description') await this.#onDescription(message.description, raw);
+      else await this.#onCandidate(message.candidate, raw);
+    } catch (cause) {
+      if (this.#isClosed()) return;
+      const error =
+        cause instanceof ResilientPeerError
+          ? cause
+          : new InvalidSignalError(`the browser rejected it (${errorText(cause)})`, raw, { cause });
+      this.#hooks.report(error);
+    }
+  }
+
+  async #onDescription(
+    description: DescriptionMessage['description'],
+    raw: unknown,
+  ): Promise<void> {
+    const pc = this.#pc;
+    // §10.7: an offer collides unless we are stable (or about to be, applying an answer).
+    const readyForOffer =
+      !this.makingOffer && (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+    const offerCollision = description.type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.#polite && offerCollision;
+    if (this.ignoreOffer) {
+      this.#hooks.log('ignored a colliding offer (impolite)');
+      return;
+    }
+    if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') {
+      throw new InvalidSignalError(
+        `got an answer in signaling state "${pc.signalingState}" (no offer of ours is pending)`,
+        raw,
+      );
+    }
+    const previousRemoteUfrag = iceUfrag(pc.remoteDescription?.sdp);
+    const remoteUfrag = iceUfrag(description.sdp);
+    this.isSettingRemoteAnswerPending = description.type === 'answer';
+    try {
+      await pc.setRemoteDescription(description);
+    } catch (cause) {
+      throw new InvalidSignalError(
+        `the browser rejected the ${description.type} (${errorText(cause)})`,
+        raw,
+        { cause },
+      );
+    } finally {
+      this.isSettingRemoteAnswerPending = false;
+    }
+    if (previousRemoteUfrag !== null && remoteUfrag !== previousRemoteUfrag) {
+      this.#oldRemoteUfrags.add(previousRemoteUfrag);
+      if (description.type === 'offer') this.#hooks.remoteRestart();
+    }
+    if (description.type === 'offer') {
+      await pc.setLocalDescription();
+      this.#sendLocalDescription();
+    }
+    await this.#flushHeld();
+    this.#checkRestart();
+  }
+
+  async #onCandidate(candidate: Candidate, raw: unknown): Promise<void> {
+    const pc = this.#pc;
+    const ufrag = candidate.usernameFragment;
+    if (ufrag !== null && this.#oldRemoteUfrags.has(ufrag)) return; // stale generation: drop
+    const currentUfrag = iceUfrag(pc.remoteDescription?.sdp);
+    // Held until its description is applied: addIceCandidate() without one throws, and a
+    // candidate of a newer generation would be rejected by the current one.
+    if (pc.remoteDescription === null || (ufrag !== null && ufrag !== currentUfrag)) {
+      this.#hold(candidate);
+      return;
+    }
+    try {
+      await pc.addIceCandidate(candidate);
+    } catch (cause) {
+      // §10.7: candidates of an offer we ignored fail; that is expected, not an error.
+      if (this.ignoreOffer) return;
+      throw new InvalidSignalError(
+        `the browser rejected the candidate (${errorText(cause)})`,
+        raw,
+        { cause },
+      );
+    }
+  }
+
+  #hold(candidate: Candidate): void {
+    if (this.#held.length >= MAX_HELD_CANDIDATES) this.#held.shift();
+    this.#held.push(candidate);
+  }
+
+  async #flushHeld(): Promise<void> {
+    const currentUfrag = iceUfrag(this.#pc.remoteDescription?.sdp);
+    const held = this.#held;
+    this.#held = [];
+    for (const candidate of held) {
+      const ufrag = candidate.usernameFragment;
+      if (ufrag !== null && this.#oldRemoteUfrags.has(ufrag)) continue;
+      if (ufrag !== null && ufrag !== currentUfrag) {
+        this.#held.push(candidate);
+        continue;
+      }
+      try {
+        await this.#pc.addIceCandidate(candidate);
+      } catch (cause) {
+        this.#report('invalid-signal', 'a held candidate was rejected by the browser', cause);
+      }
+    }
+  }
+
+  /**
+   * Called whenever a negotiation completes. `restartIce()` is meant to survive rollbacks and
+   * incoming offers until an answer without the old credentials is applied (webrtc-pc §4.4.1.6),
+   * but not every browser keeps it; if the ufrag did not change, ask again.
+   */
+  #checkRestart(): void {
+    if (this.#restartFrom === null || this.#pc.signalingState !== 'stable') return;
+    const ufrag = iceUfrag(this.#pc.localDescription?.sdp);
+    if (ufrag !== null && ufrag !== this.#restartFrom) {
+      this.#restartFrom = null;
+      this.#hooks.restartNegotiated();
+      return;
+    }
+    this.#hooks.log('ICE restart not applied yet; asking again');
+    this.#pc.restartIce();
+  }
+
+  #sendLocalDescription(): void {
+    const local = this.#pc.localDescription;
+    if (local === null || (local.type !== 'offer' && local.type !== 'answer')) return;
+    this.#hooks.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+  }
+
+  #report(code: 'negotiation-failed' | 'invalid-signal', message: string, cause: unknown): void {
+    if (this.#isClosed()) return;
+    this.#hooks.report(new ResilientPeerError(code, `${message}: ${errorText(cause)}`, { cause }));
+  }
+}

@@ -1,0 +1,14 @@
+// The two facts we read out of SDP: the ICE username fragment, and a redacted form for logs.
+
+/** The first `a=ice-ufrag` of a description, or null. */
+export function iceUfrag(sdp: string | undefined | null): string | null {
+  if (sdp == null) return null;
+  const match = /^a=ice-ufrag:(\S+)/m.exec(sdp);
+  return match?.[1] ?? null;
+}
+
+/** A log-safe summary of an SDP: never the ICE password, never the full text. */
+export function describeSdp(sdp: string): string {
+  const mLines = sdp.match(/^m=\w+/gm) ?? [];
+  return `${sdp.length} chars, ufrag ${iceUfrag(sdp) ?? '-'}, ${mLines.map((m) => m.slice(2)).join('+') || 'no m-lines'}`;
+}
