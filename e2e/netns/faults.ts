@@ -1,0 +1,125 @@
+// Owns the network faults between the peers: each cut is applied in the router namespace, tagged
+// so cleanup finds it, and reports exactly when it took effect and when it was lifted.
+
+import type { Peer, Topology } from './topology';
+import { run, sleep } from './sh';
+
+/** Which fault to apply. */
+export type FaultSpec =
+  /** Router drops forwarded packets: the peer-to-peer path dies, signaling to the router stays up. */
+  | 'media'
+  /** As 'media', plus the router's traffic on `peer`'s link: that peer's WebSocket is blackholed. */
+  | { readonly kind: 'full'; readonly peer: Peer }
+  /** The router's end of `peer`'s link goes down: the kernel sees it, TCP gets errors. */
+  | { readonly kind: 'linkDown'; readonly peer: Peer }
+  /** Router drops forwarded packets from `from` to `to` only. */
+  | { readonly kind: 'oneDirection'; readonly from: Peer; readonly to: Peer };
+
+/** When a fault took effect and when it was lifted, both `Date.now()` ms. */
+export interface CutWindow {
+  readonly cutAt: number;
+  readonly restoredAt: number;
+}
+
+/** A fault in effect; `restore` is idempotent and resolves with the same window every time. */
+export interface Cut {
+  readonly spec: FaultSpec;
+  readonly cutAt: number;
+  restore(): Promise<CutWindow>;
+}
+
+/** Applies faults to one topology. */
+export interface Faults {
+  cut(spec: FaultSpec): Promise<Cut>;
+  /** Cuts, holds the cut for `durationMs` from `cutAt`, restores. */
+  outage(spec: FaultSpec, durationMs: number): Promise<CutWindow>;
+  mediaPath(): Promise<Cut>;
+  fullCut(peer: Peer): Promise<Cut>;
+  linkDown(peer: Peer): Promise<Cut>;
+  oneDirection(from: Peer, to: Peer): Promise<Cut>;
+  /** Lifts every fault this harness ever applied (tagged rules, downed links). */
+  clear(): Promise<void>;
+}
+
+/** Every iptables rule a fault adds carries this comment. */
+export const RULE_COMMENT = 'rpt-fault';
+
+type Step = { readonly apply: string[]; readonly undo: string[] };
+
+/** Creates the fault controller for `topology`. */
+export function createFaults(topology: Topology): Faults {
+  const router = topology.namespaces.router;
+  const routerLink = (peer: Peer): string => topology.links[peer].router;
+  const rule = (chain: string, ...match: string[]): Step => {
+    const spec = [chain, ...match, '-m', 'comment', '--comment', RULE_COMMENT, '-j', 'DROP'];
+    return {
+      apply: ['netns', 'exec', router, 'iptables', '-w', '-I', ...spec],
+      undo: ['netns', 'exec', router, 'iptables', '-w', '-D', ...spec],
+    };
+  };
+
+  // Steps are applied in order and undone in reverse, so the step that cuts the peer-to-peer path
+  // goes last: `cutAt` is the moment the cut is complete, `restoredAt` the moment all is open again.
+  const stepsFor = (spec: FaultSpec): Step[] => {
+    if (spec === 'media') return [rule('FORWARD')];
+    switch (spec.kind) {
+      case 'full':
+        return [
+          rule('INPUT', '-i', routerLink(spec.peer)),
+          rule('OUTPUT', '-o', routerLink(spec.peer)),
+          rule('FORWARD'),
+        ];
+      case 'linkDown': {
+        const dev = routerLink(spec.peer);
+        return [
+          {
+            apply: ['-n', router, 'link', 'set', dev, 'down'],
+            undo: ['-n', router, 'link', 'set', dev, 'up'],
+          },
+        ];
+      }
+      case 'oneDirection':
+        return [rule('FORWARD', '-i', routerLink(spec.from), '-o', routerLink(spec.to))];
+    }
+  };
+
+  const cut = async (spec: FaultSpec): Promise<Cut> => {
+    const steps = stepsFor(spec);
+    for (const step of steps) await run('ip', step.apply);
+    const cutAt = Date.now();
+    let restoring: Promise<CutWindow> | undefined;
+    const restore = (): Promise<CutWindow> => {
+      restoring ??= (async () => {
+        for (const step of [...steps].reverse()) await run('ip', step.undo);
+        return { cutAt, restoredAt: Date.now() };
+      })();
+      return restoring;
+    };
+    return { spec, cutAt, restore };
+  };
+
+  return {
+    cut,
+    async outage(spec, durationMs) {
+      const active = await cut(spec);
+      await sleep(active.cutAt + durationMs - Date.now());
+      return active.restore();
+    },
+    mediaPath: () => cut('media'),
+    fullCut: (peer) => cut({ kind: 'full', peer }),
+    linkDown: (peer) => cut({ kind: 'linkDown', peer }),
+    oneDirection: (from, to) => cut({ kind: 'oneDirection', from, to }),
+    async clear() {
+      const saved = await run('ip', ['netns', 'exec', router, 'iptables-save', '-t', 'filter']);
+      for (const line of saved.split('\n')) {
+        if (!line.startsWith('-A ') || !line.includes(`--comment ${RULE_COMMENT}`)) continue;
+        // iptables-save prints the rule as it was added; the same words after -D delete it.
+        const words = line.slice(3).split(' ');
+        await run('ip', ['netns', 'exec', router, 'iptables', '-w', '-D', ...words]);
+      }
+      for (const peer of ['a', 'b'] as const) {
+        await run('ip', ['-n', router, 'link', 'set', routerLink(peer), 'up']);
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// Drives pages/plain.html (a library-free call) in both harness pages: loads it with a fresh relay
+// room and waits until the call is connected with its data channel open.
+
+import type { Page } from '@playwright/test';
+import type { Harness, Peer } from './harness';
+
+/** What plain.html exposes on `window.rpt`; only what tests call is typed here. */
+export interface PlainPeerState {
+  readonly connectionState: RTCPeerConnectionState;
+  readonly iceConnectionState: RTCIceConnectionState;
+  readonly signalingState: RTCSignalingState;
+  readonly channel: RTCDataChannelState | null;
+  readonly sent: number;
+  readonly receivedCount: number;
+  readonly localUfrag: string | null;
+  /** What the relay's welcome said; null before it arrived. */
+  readonly relayPolite: boolean | null;
+}
+
+/** One stats sample of the selected candidate pair (fields absent before a pair is selected). */
+export interface PairSample {
+  readonly t: number;
+  readonly id?: string;
+  readonly bytesReceived?: number;
+  readonly packetsReceived?: number;
+  readonly requestsReceived?: number;
+  readonly responsesReceived?: number;
+  readonly lastPacketReceivedTimestamp?: number;
+}
+
+interface PlainApi {
+  connected(): Promise<true>;
+  state(): PlainPeerState;
+  received(): [number, number][];
+  stopSending(): void;
+  restartIce(): void;
+  sampleStats(durationMs: number, intervalMs: number): Promise<PairSample[]>;
+}
+
+declare global {
+  interface Window {
+    rpt: PlainApi;
+  }
+}
+
+/** Options for one plain call. */
+export interface PlainCallOptions {
+  /** Both peers send the fake camera. @default false */
+  readonly video?: boolean;
+  /** Peer A sends a numbered message every this many ms; 0 = idle channel. @default 0 */
+  readonly seqMs?: number;
+}
+
+let rooms = 0;
+
+/** Loads plain.html in both pages (A impolite, B polite) and waits for a connected call. */
+export async function openPlainCall(
+  harness: Harness,
+  options: PlainCallOptions = {},
+  timeoutMs = 20_000,
+): Promise<void> {
+  const room = `rpt-${process.pid}-${++rooms}`;
+  const query = (peer: Peer): string =>
+    new URLSearchParams({
+      peer,
+      room,
+      video: options.video ? '1' : '0',
+      seqMs: String(options.seqMs ?? 0),
+    }).toString();
+  const url = (peer: Peer): string =>
+    `${harness.routerUrl}/e2e/netns/pages/plain.html?${query(peer)}`;
+  // The relay makes the first peer in a room impolite; load A first so that is always A.
+  await harness.pages.a.goto(url('a'));
+  await harness.pages.a.waitForFunction(
+    () => 'rpt' in window && window.rpt.state().relayPolite !== null,
+    null,
+    {
+      timeout: timeoutMs,
+    },
+  );
+  await harness.pages.b.goto(url('b'));
+  await harness.pages.b.waitForFunction(() => 'rpt' in window, null, { timeout: timeoutMs });
+  const connected = (page: Page): Promise<unknown> => page.evaluate(() => window.rpt.connected());
+  await withTimeout(
+    Promise.all([connected(harness.pages.a), connected(harness.pages.b)]),
+    timeoutMs,
+    () =>
+      `call did not connect within ${timeoutMs} ms:\n${harness.timeline.format()}\n${harness.timeline.console.join('\n')}`,
+  );
+}
+
+/** The state of `peer`'s plain call. */
+export function plainState(harness: Harness, peer: Peer): Promise<PlainPeerState> {
+  return harness.pages[peer].evaluate(() => window.rpt.state());
+}
+
+/** [seq, Date.now()] for every message `peer` received so far. */
+export function plainReceived(harness: Harness, peer: Peer): Promise<[number, number][]> {
+  return harness.pages[peer].evaluate(() => window.rpt.received());
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(message()));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

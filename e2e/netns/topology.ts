@@ -1,0 +1,207 @@
+// Owns the three network namespaces (peer A, peer B, router), their veth links, addresses and
+// routes; the lock that keeps two harness runs from sharing them; and their removal on every exit.
+
+import { accessSync, constants, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { onProcessExit } from './cleanup';
+import { run, runSync, sleep } from './sh';
+
+/** One of the two call peers. */
+export type Peer = 'a' | 'b';
+
+/** Every name this harness creates starts with this, so it never touches anything else. */
+export const PREFIX = 'rpt-';
+
+/** Namespace names. */
+export const NAMESPACES = { a: 'rpt-a', b: 'rpt-b', router: 'rpt-r' } as const;
+
+/** Interface names: each peer's end of its link, and the router's end of the same link. */
+export const LINKS = {
+  a: { peer: 'rpt-a0', router: 'rpt-ra' },
+  b: { peer: 'rpt-b0', router: 'rpt-rb' },
+} as const;
+
+/**
+ * Addresses; they exist only inside the namespaces. The server listens on `service`, an address on
+ * the router's loopback routed from both peers, so one URL works for both and taking one peer's
+ * link down does not take the other's signaling with it (a downed link's own addresses vanish).
+ */
+export const ADDRESSES = {
+  a: '10.77.1.2',
+  routerOnA: '10.77.1.1',
+  b: '10.77.2.2',
+  routerOnB: '10.77.2.1',
+  service: '10.77.0.1',
+} as const;
+
+/** The live topology; `destroy` is idempotent and synchronous so exit handlers can call it. */
+export interface Topology {
+  readonly namespaces: typeof NAMESPACES;
+  readonly links: typeof LINKS;
+  readonly addresses: typeof ADDRESSES;
+  destroy(): void;
+}
+
+const LOCK_FILE = join(tmpdir(), 'rpt-netns.lock');
+
+/** Why network namespaces cannot be used here, or undefined when they can. */
+export function netnsUnavailableReason(): string | undefined {
+  if (process.platform !== 'linux')
+    return `network namespaces need Linux (this is ${process.platform})`;
+  if (process.getuid?.() !== 0 && !hasCapNetAdmin()) {
+    return 'network namespaces need root or CAP_NET_ADMIN';
+  }
+  for (const tool of ['ip', 'iptables']) {
+    if (!onPath(tool)) return `\`${tool}\` is not installed (apt-get install iproute2 iptables)`;
+  }
+  return undefined;
+}
+
+/**
+ * Creates the namespaces, replacing stale ones a crashed earlier run left behind. Waits up to
+ * `lockTimeoutMs` while another live process holds them, since the names are fixed.
+ */
+export async function createTopology(options: { lockTimeoutMs?: number } = {}): Promise<Topology> {
+  const reason = netnsUnavailableReason();
+  if (reason) throw new Error(reason);
+  await acquireLock(options.lockTimeoutMs ?? 120_000);
+  removeNamespaces();
+  let destroyed = false;
+  const destroy = (): void => {
+    if (destroyed) return;
+    destroyed = true;
+    unregister();
+    removeNamespaces();
+    releaseLock();
+  };
+  const unregister = onProcessExit(destroy);
+  try {
+    await build();
+  } catch (error) {
+    destroy();
+    throw error;
+  }
+  return { namespaces: NAMESPACES, links: LINKS, addresses: ADDRESSES, destroy };
+}
+
+async function build(): Promise<void> {
+  const { a, b, router } = NAMESPACES;
+  for (const ns of [a, b, router]) {
+    await run('ip', ['netns', 'add', ns]);
+    await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    // IPv6 link-local addresses would only add candidates that can never connect across the router.
+    await run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+  }
+  // Create each veth pair directly inside its namespaces: the root namespace never sees them.
+  for (const peer of ['a', 'b'] as const) {
+    const link = LINKS[peer];
+    await run('ip', [
+      ...['-n', NAMESPACES[peer], 'link', 'add', link.peer, 'type', 'veth'],
+      ...['peer', 'name', link.router, 'netns', router],
+    ]);
+  }
+  const addr = async (ns: string, dev: string, cidr: string): Promise<void> => {
+    await run('ip', ['-n', ns, 'addr', 'add', cidr, 'dev', dev]);
+    await run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
+  };
+  await addr(a, LINKS.a.peer, `${ADDRESSES.a}/24`);
+  await addr(router, LINKS.a.router, `${ADDRESSES.routerOnA}/24`);
+  await addr(b, LINKS.b.peer, `${ADDRESSES.b}/24`);
+  await addr(router, LINKS.b.router, `${ADDRESSES.routerOnB}/24`);
+  await run('ip', ['-n', router, 'addr', 'add', `${ADDRESSES.service}/32`, 'dev', 'lo']);
+  // No default route anywhere: a packet for any other address has nowhere to go.
+  for (const dest of ['10.77.2.0/24', `${ADDRESSES.service}/32`]) {
+    await run('ip', ['-n', a, 'route', 'add', dest, 'via', ADDRESSES.routerOnA]);
+  }
+  for (const dest of ['10.77.1.0/24', `${ADDRESSES.service}/32`]) {
+    await run('ip', ['-n', b, 'route', 'add', dest, 'via', ADDRESSES.routerOnB]);
+  }
+  await run('ip', ['netns', 'exec', router, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+}
+
+/**
+ * Deletes every `rpt-` namespace. Any process still inside one was started by this harness (the
+ * lock guarantees no other live run owns them), so it is killed by PID first: deleting a namespace
+ * does not stop its processes, and they would keep their veth alive.
+ */
+function removeNamespaces(): void {
+  const list = runSync('ip', ['netns', 'list']) ?? '';
+  const names = list
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(PREFIX));
+  for (const ns of names) {
+    for (const pid of (runSync('ip', ['netns', 'pids', ns]) ?? '').split(/\s+/).filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    runSync('ip', ['netns', 'del', ns]);
+  }
+}
+
+async function acquireLock(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      writeFileSync(LOCK_FILE, String(process.pid), { flag: 'wx' });
+      return;
+    } catch {
+      const owner = Number(readFileSync(LOCK_FILE, { encoding: 'utf8', flag: 'r' }).trim());
+      if (owner === process.pid) return;
+      if (!Number.isInteger(owner) || owner <= 0 || !isAlive(owner)) {
+        rmSync(LOCK_FILE, { force: true });
+        continue;
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `another harness run (pid ${owner}) owns the rpt- namespaces (${LOCK_FILE})`,
+        );
+      }
+      await sleep(500);
+    }
+  }
+}
+
+function releaseLock(): void {
+  try {
+    if (readFileSync(LOCK_FILE, 'utf8').trim() === String(process.pid)) rmSync(LOCK_FILE);
+  } catch {
+    // No lock file: nothing to release.
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function hasCapNetAdmin(): boolean {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? '0';
+    const CAP_NET_ADMIN = 12n;
+    return ((BigInt(`0x${hex}`) >> CAP_NET_ADMIN) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(tool: string): boolean {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
+  return dirs.some((dir) => {
+    try {
+      accessSync(join(dir, tool), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
