@@ -47,10 +47,9 @@ const PREVIEW_CHARS = 120;
 function preview(data: unknown): string {
   let text: string;
   try {
-    text =
-      typeof data === 'string'
-        ? data
-        : ((JSON.stringify(data)) ?? typeof data);
+    // JSON.stringify returns undefined for undefined and functions, whatever its typing says.
+    const json: string | undefined = JSON.stringify(data);
+    text = typeof data === 'string' ? data : (json ?? typeof data);
   } catch {
     text = Object.prototype.toString.call(data);
   }
@@ -63,4 +62,12 @@ function preview(data: unknown): string {
 export function errorText(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return typeof error === 'string' ? error : typeof error;
+}
+
+/** A short text for a value of unknown type: numbers and booleans as such, else the type. */
+export function primitiveText(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return value === null ? 'null' : typeof value;
 }

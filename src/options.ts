@@ -1,6 +1,7 @@
 // The one Options type, its defaults in one object, and validation at construction with messages
 // that name the option and what was expected.
 
+import { primitiveText } from './errors';
 import type { Policy } from './policy';
 import type { SignalingChannel } from './signaling/channel';
 
@@ -126,6 +127,5 @@ function show(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'string')
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'object' || typeof value === 'function') return typeof value;
-  return String(value);
+  return primitiveText(value);
 }

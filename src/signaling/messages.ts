@@ -1,7 +1,7 @@
 // The signaling wire format and its validation. Everything from the network is `unknown` until
 // `parseSignal` says otherwise; a bad message becomes an InvalidSignalError naming the problem.
 
-import { InvalidSignalError } from '../errors';
+import { InvalidSignalError, primitiveText } from '../errors';
 
 /** A session description as sent on the wire. */
 export interface DescriptionMessage {
@@ -147,5 +147,5 @@ function describe(value: unknown): string {
   if (typeof value === 'string')
     return value.length > 40 ? `a ${value.length}-character string` : JSON.stringify(value);
   if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${primitiveText(value)}`;
 }

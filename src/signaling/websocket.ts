@@ -57,6 +57,8 @@ export interface WebSocketSignalingEvents {
   error: (event: { readonly error: ResilientPeerError }) => void;
 }
 
+type Timing = Record<keyof typeof DEFAULTS, number>;
+
 const DEFAULTS = Object.freeze({
   heartbeatIntervalMs: 1000,
   heartbeatTimeoutMs: 3000,
@@ -86,7 +88,7 @@ export class WebSocketSignaling
   /** This client's id in the relay's room. */
   readonly id: string;
   readonly #url: string;
-  readonly #options: typeof DEFAULTS;
+  readonly #options: Timing;
   readonly #Socket: WebSocketConstructor;
   readonly #handlers = new Set<SignalingHandlers>();
   readonly #ready: Promise<{ polite: boolean }>;
@@ -437,7 +439,7 @@ function validate(options: WebSocketSignalingOptions): {
   url: string;
   id: string;
   Socket: WebSocketConstructor;
-  numbers: typeof DEFAULTS;
+  numbers: Timing;
 } {
   if (typeof options !== 'object' || (options as unknown) === null) {
     throw new TypeError('Expected `options` to be an object with a `url`.');
@@ -461,7 +463,7 @@ function validate(options: WebSocketSignalingOptions): {
   }
   url.searchParams.set('id', id);
 
-  const numbers = { ...DEFAULTS };
+  const numbers: Timing = { ...DEFAULTS };
   for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
     const value: unknown = options[key] ?? DEFAULTS[key];
     const least = key === 'heartbeatIntervalMs' || key === 'heartbeatTimeoutMs' ? 1 : 0;
