@@ -68,7 +68,7 @@ export function attachRelay(server, options = {}) {
 
   /** @param {Client} client @param {import('ws').RawData} raw @param {boolean} isBinary */
   function receive(client, raw, isBinary) {
-    if (silent.has(client.id)) return;
+    if (silent.has(client.id) || client.room.slots[client.slot] !== client) return;
     client.liveness.refresh();
     if (isBinary) {
       send(client, { type: 'error', message: 'binary frames are not accepted; send JSON text' });

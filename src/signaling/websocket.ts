@@ -296,7 +296,9 @@ export class WebSocketSignaling
     const first = this.#polite === undefined;
     this.#polite ??= polite;
     if (first) this.#resolveReady({ polite });
-    this.emit('welcome', { polite });
+    this.#guard(() => {
+      this.emit('welcome', Object.freeze({ polite }));
+    });
     if (polite !== this.#polite) {
       // Both peers left and came back in the other order; perfect negotiation needs fixed roles.
       this.#report(
