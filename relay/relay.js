@@ -4,6 +4,13 @@
 
 import { WebSocketServer, WebSocket } from 'ws';
 
+// Protocol (JSON text frames), connecting to PATH?room=NAME&id=CLIENTID[&role=polite|impolite]:
+//   relay → client: welcome {polite, peerPresent} · peer {present} · pong {id} · signal {data}
+//                   · error {message}; closes 4400 bad query, 4001 replaced, 4409 room full,
+//                   1009 frame too big.
+//   client → relay: ping {id} · signal {data}.
+// `role` asks for the slot a client held before a relay restart; without it, the first free slot.
+
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
@@ -110,7 +117,13 @@ export function attachRelay(server, options = {}) {
     const roomName = url.searchParams.get('room');
     const id = url.searchParams.get('id');
     ws.on('error', () => {}); // 'close' follows every error; leaving happens there
-    const problem = checkName('room', roomName) ?? checkName('id', id);
+    const role = url.searchParams.get('role');
+    const problem =
+      checkName('room', roomName) ??
+      checkName('id', id) ??
+      (role === null || role === 'polite' || role === 'impolite'
+        ? null
+        : 'bad role: polite or impolite');
     if (problem !== null || roomName === null || id === null) {
       ws.close(4400, problem ?? 'bad query');
       return;
@@ -125,6 +138,10 @@ export function attachRelay(server, options = {}) {
       // gone into that (possibly blackholed) socket once the new one is announced.
       leave(previous);
       previous.ws.close(4001, 'replaced');
+    } else if (role !== null && room.slots[role === 'polite' ? 1 : 0] === null) {
+      // A client that was welcomed before asks for its old role back: after a relay restart the
+      // two peers return in any order, and perfect negotiation needs their roles unchanged.
+      slot = role === 'polite' ? 1 : 0;
     } else if (room.slots[0] === null) {
       slot = 0;
     } else if (room.slots[1] === null) {

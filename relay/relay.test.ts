@@ -121,6 +121,14 @@ describe('attachRelay', () => {
     expect(await a.next()).toEqual({ type: 'peer', present: true });
   });
 
+  it('gives a returning client the role it asks for while that slot is free', async () => {
+    const b = connect('r1', 'b&role=polite');
+    expect(await b.next()).toEqual({ type: 'welcome', polite: true, peerPresent: false });
+    const c = connect('r1', 'c&role=polite');
+    expect(await c.next()).toEqual({ type: 'welcome', polite: false, peerPresent: true });
+    expect((await connect('r1', 'd&role=boss').closed).code).toBe(4400);
+  });
+
   it('closes a third peer with 4409', async () => {
     await connect('r1', 'a').next();
     await connect('r1', 'b').next();

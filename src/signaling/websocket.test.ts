@@ -153,9 +153,12 @@ describe('WebSocketSignaling with the relay', () => {
     expect(a.polite).toBe(false);
   });
 
-  it('reconnects after the relay restarts', async () => {
+  it('reconnects after the relay restarts, keeping both roles', async () => {
     const a = open('a');
-    const b = open('b');
+    const b = open('b', { minReconnectDelayMs: 0, maxReconnectDelayMs: 0 });
+    const errors: ResilientPeerError[] = [];
+    a.on('error', ({ error }) => errors.push(error));
+    b.on('error', ({ error }) => errors.push(error));
     await Promise.all([waitForState(a, isUp), waitForState(b, isUp)]);
     await stopRelay();
     await Promise.all([waitForState(a, isDown), waitForState(b, isDown)]);
@@ -167,6 +170,8 @@ describe('WebSocketSignaling with the relay', () => {
     );
     b.send({ kind: 'description', description: { type: 'answer', sdp: 'v=0\r\n' } });
     expect(await arrived).toMatchObject({ kind: 'description' });
+    // b (polite) came back first, so without the role hint it would have been made impolite.
+    expect([a.polite, b.polite, errors]).toEqual([false, true, []]);
   });
 
   it('stops for good when another instance takes over its id', async () => {

@@ -181,7 +181,7 @@ export class WebSocketSignaling
     if (this.#closed) return;
     let socket: WebSocketLike;
     try {
-      socket = new this.#Socket(this.#url);
+      socket = new this.#Socket(this.#urlWithRole());
     } catch (cause) {
       this.#report(
         new ResilientPeerError('signaling-failed', 'Could not create the WebSocket.', { cause }),
@@ -210,6 +210,14 @@ export class WebSocketSignaling
     socket.onerror = NOOP;
     this.#heard();
     this.#commit();
+  }
+
+  /** The URL, asking the relay for the role of the first welcome once there was one. */
+  #urlWithRole(): string {
+    if (this.#polite === undefined) return this.#url;
+    const url = new URL(this.#url);
+    url.searchParams.set('role', this.#polite ? 'polite' : 'impolite');
+    return url.href;
   }
 
   #onOpen(): void {
@@ -300,7 +308,8 @@ export class WebSocketSignaling
       this.emit('welcome', Object.freeze({ polite }));
     });
     if (polite !== this.#polite) {
-      // Both peers left and came back in the other order; perfect negotiation needs fixed roles.
+      // Our role's slot was taken (e.g. by a new client while we were away); the roles are now
+      // the same on both sides, which perfect negotiation cannot resolve.
       this.#report(
         new ResilientPeerError(
           'signaling-failed',
