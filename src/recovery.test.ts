@@ -428,6 +428,17 @@ describe('RecoveryScheduler', () => {
     expect(scheduler.active).toBe(false);
   });
 
+  it.fails('does not cut the grace period short on a manual restart', () => {
+    // recovery.ts detect(): 'manual' passes the in-flight guard and clears the grace timer; #fire
+    // is blocked by the attempt in flight, asks the policy (null) and gives up at once.
+    const { clock, scheduler, of } = setup(delayTable([0]));
+    scheduler.detect('failed');
+    clock.advance(1000);
+    scheduler.detect('manual');
+    expect(of('gaveUp')).toEqual([]);
+    expect(scheduler.active).toBe(true);
+  });
+
   it.each(['failed', 'disconnected', 'stall'] as const)(
     'does not reopen on %s after giving up',
     (trigger) => {
