@@ -26,6 +26,10 @@ export interface PairSample {
   readonly requestsReceived?: number;
   readonly responsesReceived?: number;
   readonly lastPacketReceivedTimestamp?: number;
+  /** Frames decoded so far on the inbound video stream, if any. */
+  readonly framesDecoded?: number;
+  /** Frames sent so far on the outbound video stream, if any. */
+  readonly framesSent?: number;
 }
 
 interface PlainApi {

@@ -17,6 +17,7 @@ const PREFIX = '[rpt] ';
 /** Collects the pages' logs and the test's marks in time order. */
 export class Timeline {
   readonly #events: TimelineEvent[] = [];
+  readonly #waiters = new Set<(entry: TimelineEvent) => void>();
   /** Page console lines that were not timeline events, kept for failure reports. */
   readonly console: string[] = [];
 
@@ -68,6 +69,35 @@ export class Timeline {
     );
   }
 
+  /** Resolves with the first matching event (see `find`), already recorded or yet to come. */
+  waitFor(
+    source: string,
+    event: string,
+    options: {
+      since?: number;
+      where?: (data: Readonly<Record<string, unknown>>) => boolean;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<TimelineEvent> {
+    const { since = 0, where = () => true, timeoutMs = 30_000 } = options;
+    const found = this.find(source, event, since, where);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const waiter = (entry: TimelineEvent): void => {
+        if (entry.t < since || entry.source !== source || entry.event !== event) return;
+        if (!where(entry.data)) return;
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+        resolve(entry);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error(`no ${source} ${event} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#waiters.add(waiter);
+    });
+  }
+
   /** Forgets everything (between trials). */
   clear(): void {
     this.#events.length = 0;
@@ -89,5 +119,6 @@ export class Timeline {
     let i = this.#events.length;
     while (i > 0 && (this.#events[i - 1]?.t ?? 0) > entry.t) i--;
     this.#events.splice(i, 0, entry);
+    for (const waiter of [...this.#waiters]) waiter(entry);
   }
 }

@@ -1,0 +1,120 @@
+// Checks that each fault cuts exactly what it claims, with no browser: UDP datagrams between the
+// peer namespaces stand for the media path, an HTTP request to the router for signaling.
+
+import { spawn } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+import { createFaults, type FaultSpec, type Faults } from './faults';
+import { startRouterServer, type RouterServer } from './router';
+import { run, sleep } from './sh';
+import { createTopology, netnsUnavailableReason, type Peer, type Topology } from './topology';
+
+const unavailable = netnsUnavailableReason();
+if (unavailable && process.env.RP_REQUIRE_NETNS === '1') {
+  throw new Error(`RP_REQUIRE_NETNS=1 but network namespaces are unavailable: ${unavailable}`);
+}
+test.describe.configure({ mode: 'serial' });
+test.skip(unavailable !== undefined, `network namespaces unavailable: ${unavailable ?? ''}`);
+
+let topology: Topology;
+let server: RouterServer;
+let faults: Faults;
+test.beforeAll(async () => {
+  topology = await createTopology();
+  server = await startRouterServer(topology);
+  faults = createFaults(topology);
+});
+test.afterAll(async () => {
+  await server.stop();
+  topology.destroy();
+});
+
+/** Whether one of a few UDP datagrams from `from` reaches `to` within a second. */
+async function udpDelivered(from: Peer, to: Peer): Promise<boolean> {
+  const port = 9999;
+  const receiver = spawn(
+    'ip',
+    [
+      ...['netns', 'exec', topology.namespaces[to], process.execPath, '-e'],
+      `const s = require('node:dgram').createSocket('udp4');
+       s.on('message', () => process.exit(0));
+       s.bind(${port}, () => console.log('bound'));
+       setTimeout(() => process.exit(1), 1500);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const exit = new Promise<number | null>((resolve) => receiver.once('exit', resolve));
+  await new Promise((resolve) => receiver.stdout.once('data', resolve));
+  await run('ip', [
+    ...['netns', 'exec', topology.namespaces[from], process.execPath, '-e'],
+    `const s = require('node:dgram').createSocket('udp4');
+     let n = 0;
+     const t = setInterval(() => {
+       s.send('x', ${port}, ${JSON.stringify(topology.addresses[to])});
+       if (++n === 5) { clearInterval(t); setTimeout(() => s.close(), 50); }
+     }, 100);`,
+  ]);
+  return (await exit) === 0;
+}
+
+/** Whether `peer` gets an answer from the router's server within a second. */
+async function signalingUp(peer: Peer): Promise<boolean> {
+  try {
+    await run('ip', [
+      ...['netns', 'exec', topology.namespaces[peer], process.execPath, '-e'],
+      `fetch(${JSON.stringify(`${server.url}/healthz`)}, { signal: AbortSignal.timeout(1000) })
+        .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));`,
+    ]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function observe() {
+  const [ab, ba, a, b] = await Promise.all([
+    udpDelivered('a', 'b'),
+    udpDelivered('b', 'a'),
+    signalingUp('a'),
+    signalingUp('b'),
+  ]);
+  return { 'a→b': ab, 'b→a': ba, signalingA: a, signalingB: b };
+}
+
+const open = { 'a→b': true, 'b→a': true, signalingA: true, signalingB: true };
+const cases: [string, FaultSpec, typeof open][] = [
+  ['media', 'media', { ...open, 'a→b': false, 'b→a': false }],
+  [
+    'full cut of a',
+    { kind: 'full', peer: 'a' },
+    { ...open, 'a→b': false, 'b→a': false, signalingA: false },
+  ],
+  [
+    'link down on a',
+    { kind: 'linkDown', peer: 'a' },
+    { ...open, 'a→b': false, 'b→a': false, signalingA: false },
+  ],
+  ['one direction a→b', { kind: 'oneDirection', from: 'a', to: 'b' }, { ...open, 'a→b': false }],
+];
+
+test('everything is reachable with no fault', async () => {
+  expect(await observe()).toEqual(open);
+});
+
+for (const [name, spec, expected] of cases) {
+  test(`${name} cuts what it claims and restores all of it`, async () => {
+    const cut = await faults.cut(spec);
+    expect(await observe()).toEqual(expected);
+    const { cutAt, restoredAt } = await cut.restore();
+    expect(restoredAt).toBeGreaterThan(cutAt);
+    await sleep(100); // a link coming up needs a moment before it carries traffic
+    expect(await observe()).toEqual(open);
+  });
+}
+
+test('clear() lifts faults left in place', async () => {
+  await faults.cut('media');
+  await faults.cut({ kind: 'linkDown', peer: 'b' });
+  await faults.clear();
+  await sleep(100);
+  expect(await observe()).toEqual(open);
+});
