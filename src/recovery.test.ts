@@ -7,7 +7,7 @@ import {
   type PolicyContext,
   type Trigger,
 } from './policy';
-import { decide, GIVE_UP_GRACE_MS, RecoveryScheduler } from './recovery';
+import { ATTEMPT_TIMEOUT_MS, decide, GIVE_UP_GRACE_MS, RecoveryScheduler } from './recovery';
 
 /** A manual clock: time moves only in `advance`, which runs due timers in time order. */
 class FakeClock implements Clock {
@@ -194,34 +194,48 @@ describe('RecoveryScheduler', () => {
     ]);
   });
 
-  it('never runs two attempts at once', () => {
-    const { clock, scheduler, of } = setup(delayTable([0, 100, 100]));
+  it('starts no attempt while the one in flight is younger than ATTEMPT_TIMEOUT_MS', () => {
+    const { clock, scheduler, start, of } = setup(delayTable([0, 100, 100]));
     scheduler.detect('failed');
     clock.advance(0);
     expect(of('attempt')).toHaveLength(1);
-    clock.advance(10_000);
+    // Attempt 2 came due at 100 but is held back; only the re-check timer is pending.
+    clock.advance(ATTEMPT_TIMEOUT_MS - 1);
     expect(of('attempt')).toHaveLength(1);
     expect(scheduler.attempts).toBe(1);
     expect(scheduler.active).toBe(true);
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(1);
+    expect(of('attempt').map((event) => [event.attempt, event.at - start])).toEqual([
+      [1, 0],
+      [2, ATTEMPT_TIMEOUT_MS],
+    ]);
   });
 
   it('reschedules a due attempt by the policy once the one in flight settles', () => {
     const { clock, scheduler, start, of } = setup(delayTable([0, 100, 100]));
     scheduler.detect('failed');
-    clock.advance(5000);
+    // Attempt 2 comes due at 100 while attempt 1 is in flight; the re-check would fire at 5000.
+    clock.advance(1000);
+    expect(of('attempt')).toHaveLength(1);
+    expect(of('scheduled')).toHaveLength(2);
     scheduler.settled();
     expect(of('attempt')).toHaveLength(1);
-    expect(of('scheduled').at(-1)).toEqual({
-      type: 'scheduled',
-      attempt: 2,
-      delayMs: 100,
-      trigger: 'failed',
-    });
+    expect(of('scheduled')).toEqual([
+      { type: 'scheduled', attempt: 1, delayMs: 0, trigger: 'failed' },
+      { type: 'scheduled', attempt: 2, delayMs: 100, trigger: 'failed' },
+      { type: 'scheduled', attempt: 2, delayMs: 100, trigger: 'failed' },
+    ]);
+    // The re-check timer is gone; only the rescheduled attempt's timer is pending.
+    expect(clock.pendingTimers).toBe(1);
     clock.advance(100);
     expect(of('attempt').map((event) => [event.attempt, event.at - start])).toEqual([
       [1, 0],
-      [2, 5100],
+      [2, 1100],
     ]);
+    // Nothing fires at 5000, where the cleared re-check was: attempt 3 waits for attempt 2.
+    clock.advance(ATTEMPT_TIMEOUT_MS - 1);
+    expect(of('attempt')).toHaveLength(2);
   });
 
   it('runs the next attempt on time when the previous one settled first', () => {
@@ -311,17 +325,110 @@ describe('RecoveryScheduler', () => {
     },
   );
 
-  it('does not start a second attempt on manual while one is in flight, but runs it after settle', () => {
-    const { clock, scheduler, start, of } = setup(delayTable([0, 1000]));
+  it('starts an attempt at once on manual even while one is in flight', () => {
+    const { clock, scheduler, start, of } = setup(delayTable([0, 1000, 1000]));
     scheduler.detect('failed');
     clock.advance(10);
     expect(scheduler.detect('manual')).toBe(false);
-    expect(of('attempt')).toHaveLength(1);
-    clock.advance(5000);
-    expect(of('attempt')).toHaveLength(1);
+    expect(of('attempt')).toEqual([
+      { type: 'attempt', attempt: 1, trigger: 'failed', at: start },
+      { type: 'attempt', attempt: 2, trigger: 'failed', at: start + 10 },
+    ]);
+    expect(scheduler.attempts).toBe(2);
+    // The policy is asked afresh after the forced attempt; attempt 2's old timer is gone.
+    expect(of('scheduled').at(-1)).toEqual({
+      type: 'scheduled',
+      attempt: 3,
+      delayMs: 1000,
+      trigger: 'failed',
+    });
+    expect(clock.pendingTimers).toBe(1);
     scheduler.settled();
     clock.advance(1000);
-    expect(of('attempt').map((event) => event.at - start)).toEqual([0, 6010]);
+    expect(of('attempt').map((event) => event.at - start)).toEqual([0, 10, 1010]);
+  });
+
+  it('forces a manual attempt while a due one is held back, dropping the re-check', () => {
+    const { clock, scheduler, start, of } = setup(delayTable([0, 100, 100]));
+    scheduler.detect('failed');
+    // Attempt 2 came due at 100; its re-check is set for ATTEMPT_TIMEOUT_MS.
+    clock.advance(200);
+    expect(of('attempt')).toHaveLength(1);
+    scheduler.detect('manual');
+    expect(of('attempt').map((event) => [event.attempt, event.at - start])).toEqual([
+      [1, 0],
+      [2, 200],
+    ]);
+    // Attempt 3 comes due at 300 and waits for attempt 2 to age out at 200 + ATTEMPT_TIMEOUT_MS.
+    clock.advance(ATTEMPT_TIMEOUT_MS - 1);
+    expect(of('attempt')).toHaveLength(2);
+    clock.advance(1);
+    expect(of('attempt').map((event) => [event.attempt, event.at - start])).toEqual([
+      [1, 0],
+      [2, 200],
+      [3, 200 + ATTEMPT_TIMEOUT_MS],
+    ]);
+  });
+
+  it('abandons an unanswered attempt after ATTEMPT_TIMEOUT_MS and starts the next one', () => {
+    expect(ATTEMPT_TIMEOUT_MS).toBe(5000);
+    const contexts: PolicyContext[] = [];
+    const { clock, scheduler, start, of } = setup((context) => {
+      contexts.push(context);
+      return context.attempt === 1 ? 0 : context.attempt <= 3 ? 3000 : null;
+    });
+    scheduler.detect('failed');
+    // Attempt 2 is due at 3000; the re-check counts from attempt 1's start, not from then.
+    clock.advance(ATTEMPT_TIMEOUT_MS - 1);
+    expect(of('attempt')).toHaveLength(1);
+    clock.advance(1);
+    expect(of('attempt')).toHaveLength(2);
+    // Attempt 2 is never answered either; attempt 3 is due at 8000 and starts at 10000.
+    clock.advance(ATTEMPT_TIMEOUT_MS);
+    expect(of('attempt').map((event) => [event.attempt, event.at - start])).toEqual([
+      [1, 0],
+      [2, ATTEMPT_TIMEOUT_MS],
+      [3, 2 * ATTEMPT_TIMEOUT_MS],
+    ]);
+    // The policy was asked when each attempt was scheduled and each time one was held back.
+    expect(contexts.map(({ attempt, elapsedMs }) => [attempt, elapsedMs])).toEqual([
+      [1, 0],
+      [2, 0],
+      [2, 3000],
+      [3, 5000],
+      [3, 8000],
+      [4, 10_000],
+    ]);
+    // The policy stops after attempt 3; it still gets the grace period, then the incident ends.
+    clock.advance(GIVE_UP_GRACE_MS);
+    expect(of('gaveUp')).toEqual([
+      {
+        type: 'gaveUp',
+        attempts: 3,
+        elapsedMs: 2 * ATTEMPT_TIMEOUT_MS + GIVE_UP_GRACE_MS,
+        policyError: undefined,
+      },
+    ]);
+  });
+
+  it('re-checks offline after the policy delay, but no sooner than 1000 ms', () => {
+    const contexts: PolicyContext[] = [];
+    const { clock, scheduler, state } = setup((context) => {
+      contexts.push(context);
+      return context.elapsedMs < 2000 ? 0 : 2500;
+    });
+    state.online = false;
+    scheduler.detect('stall');
+    clock.advance(10_000);
+    expect(contexts.map(({ elapsedMs, online }) => [elapsedMs, online])).toEqual([
+      [0, false],
+      [0, false],
+      [1000, false],
+      [2000, false],
+      [4500, false],
+      [7000, false],
+      [9500, false],
+    ]);
   });
 
   it('gives up after the policy returns null, leaving the last attempt a grace period', () => {
@@ -403,22 +510,41 @@ describe('RecoveryScheduler', () => {
     expect((gaveUp[0]?.policyError as Error).message).toContain('got string');
   });
 
-  it('gives up while blocked when the policy says stop', () => {
+  it('gives up on an offline re-check when the policy says stop', () => {
     const { clock, scheduler, state, of } = setup(exponentialBackoff({ maxElapsedMs: 1000 }));
     state.online = false;
     scheduler.detect('stall');
-    clock.advance(2000);
+    clock.advance(999);
+    expect(of('gaveUp')).toEqual([]);
+    expect(scheduler.active).toBe(true);
+    // The due attempt is re-judged on the 1000 ms offline re-check, now at maxElapsedMs.
+    clock.advance(1);
+    expect(of('attempt')).toEqual([]);
+    expect(of('gaveUp')).toEqual([
+      { type: 'gaveUp', attempts: 0, elapsedMs: 1000, policyError: undefined },
+    ]);
+    expect(scheduler.active).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('gives up while blocked when a network change finds the policy says stop', () => {
+    const { clock, scheduler, state, of } = setup(exponentialBackoff({ maxElapsedMs: 1500 }));
+    state.online = false;
+    scheduler.detect('stall');
+    clock.advance(1700);
+    expect(of('gaveUp')).toEqual([]);
     // The due attempt is re-judged when the network change arrives, now past maxElapsedMs.
     scheduler.detect('network-change');
     expect(of('attempt')).toEqual([]);
     expect(of('gaveUp')).toEqual([
-      { type: 'gaveUp', attempts: 0, elapsedMs: 2000, policyError: undefined },
+      { type: 'gaveUp', attempts: 0, elapsedMs: 1700, policyError: undefined },
     ]);
+    expect(clock.pendingTimers).toBe(0);
   });
 
-  it.fails('gives up when an attempt never settles and the policy stops waiting', () => {
-    // recovery.ts #fire: a blocked attempt asks the policy once, sets `due`, and sets no timer,
-    // so an attempt whose answer never comes keeps the incident open forever.
+  it('gives up when an attempt never settles and the policy stops waiting', () => {
+    // Unanswered attempts are abandoned after ATTEMPT_TIMEOUT_MS, so the policy keeps being asked
+    // and its maxElapsedMs ends the incident.
     const { clock, scheduler, of } = setup(
       exponentialBackoff({ maxElapsedMs: 10_000, random: () => 0 }),
     );
@@ -428,15 +554,25 @@ describe('RecoveryScheduler', () => {
     expect(scheduler.active).toBe(false);
   });
 
-  it.fails('does not cut the grace period short on a manual restart', () => {
-    // recovery.ts detect(): 'manual' passes the in-flight guard and clears the grace timer; #fire
-    // is blocked by the attempt in flight, asks the policy (null) and gives up at once.
-    const { clock, scheduler, of } = setup(delayTable([0]));
+  it('does not cut the grace period short on a manual restart', () => {
+    // 'manual' forces an attempt during the grace period; the policy is asked again (null) and
+    // the grace period restarts from the forced attempt.
+    const { clock, scheduler, start, of } = setup(delayTable([0]));
     scheduler.detect('failed');
     clock.advance(1000);
     scheduler.detect('manual');
     expect(of('gaveUp')).toEqual([]);
     expect(scheduler.active).toBe(true);
+    expect(of('attempt').map((event) => [event.attempt, event.at - start])).toEqual([
+      [1, 0],
+      [2, 1000],
+    ]);
+    clock.advance(GIVE_UP_GRACE_MS - 1);
+    expect(of('gaveUp')).toEqual([]);
+    clock.advance(1);
+    expect(of('gaveUp')).toEqual([
+      { type: 'gaveUp', attempts: 2, elapsedMs: 1000 + GIVE_UP_GRACE_MS, policyError: undefined },
+    ]);
   });
 
   it.each(['failed', 'disconnected', 'stall'] as const)(
