@@ -132,7 +132,18 @@ export class Negotiator {
     const remoteUfrag = iceUfrag(description.sdp);
     this.isSettingRemoteAnswerPending = description.type === 'answer';
     try {
-      await pc.setRemoteDescription(description);
+      if (offerCollision) {
+        // The polite side yields with an explicit rollback. Chromium's implicit rollback inside
+        // setRemoteDescription rejects the offer when both sides added different media on the
+        // same MID ("RTP extension ID reassignment not supported"), leaving both sides stuck.
+        // Both calls are queued together so no negotiationneeded offer slips in between.
+        await Promise.all([
+          pc.setLocalDescription({ type: 'rollback' }),
+          pc.setRemoteDescription(description),
+        ]);
+      } else {
+        await pc.setRemoteDescription(description);
+      }
     } catch (cause) {
       throw new InvalidSignalError(
         `the browser rejected the ${description.type} (${errorText(cause)})`,
