@@ -8,6 +8,12 @@ import type { Policy, PolicyContext, Trigger } from './policy';
 /** How long the last attempt may work before the incident is given up. */
 export const GIVE_UP_GRACE_MS = 5000;
 
+/**
+ * How long an attempt's offer may go unanswered before the attempt counts as lost (sent into a
+ * socket that was already dead, or a remote that is gone) and the next one may start.
+ */
+export const ATTEMPT_TIMEOUT_MS = 5000;
+
 /** Triggers that ask for an attempt now instead of waiting for the scheduled one. */
 const IMMEDIATE_TRIGGERS: ReadonlySet<Trigger> = new Set([
   'network-change',
@@ -55,6 +61,8 @@ interface Incident {
   attempts: number;
   /** An attempt's negotiation has not completed yet. */
   inFlight: boolean;
+  /** When the last attempt started. */
+  attemptStartedAt: number;
   /** An attempt came due while one was in flight or the browser was offline. */
   due: boolean;
   timer: unknown;
@@ -112,27 +120,32 @@ export class RecoveryScheduler {
         detectedAt: this.#clock.now(),
         attempts: 0,
         inFlight: false,
+        attemptStartedAt: 0,
         due: false,
         timer: undefined,
       };
       this.#incident = opened;
-      if (IMMEDIATE_TRIGGERS.has(trigger)) this.#fire(opened);
+      if (IMMEDIATE_TRIGGERS.has(trigger)) this.#fire(opened, trigger === 'manual');
       else this.#scheduleNext();
       return true;
     }
     if (!IMMEDIATE_TRIGGERS.has(trigger)) return false;
     // An attempt already negotiating covers a network change or a returning signaling channel:
     // its pending offer is resent, so starting another would only duel with it.
+    // The app's own restart() is obeyed at once, abandoning an attempt still in flight.
     if (incident.inFlight && trigger !== 'manual') return false;
     this.#clearTimer(incident);
-    this.#fire(incident);
+    this.#fire(incident, trigger === 'manual');
     return false;
   }
 
   /** The browser came back online: a due attempt runs now. */
   online(): void {
     const incident = this.#incident;
-    if (incident?.due === true && !incident.inFlight) this.#fire(incident);
+    if (incident?.due === true && !incident.inFlight) {
+      this.#clearTimer(incident);
+      this.#fire(incident);
+    }
   }
 
   /** The current attempt's offer/answer completed with new ICE credentials. */
@@ -144,6 +157,7 @@ export class RecoveryScheduler {
     // attempt that just settled deserves its chance to connect first.
     if (incident.due) {
       incident.due = false;
+      this.#clearTimer(incident);
       this.#scheduleNext();
     }
   }
@@ -199,19 +213,34 @@ export class RecoveryScheduler {
     });
   }
 
-  #fire(incident: Incident): void {
+  #fire(incident: Incident, force = false): void {
     if (this.#incident !== incident) return;
-    if (incident.inFlight || !this.#hooks.isOnline()) {
+    const now = this.#clock.now();
+    const waitingForAnswer =
+      incident.inFlight && now - incident.attemptStartedAt < ATTEMPT_TIMEOUT_MS;
+    if (!force && (waitingForAnswer || !this.#hooks.isOnline())) {
       // Blocked (the last offer is unanswered, or offline): no attempt is spent, but the policy
-      // still decides whether waiting is worth it, so a dead signaling channel cannot hang us.
+      // still decides whether waiting is worth it, and we look again later, so neither a dead
+      // signaling channel nor a long offline spell can hang the incident.
       const decision = this.#decideNext(incident);
-      if (decision.kind === 'wait') incident.due = true;
-      else this.#giveUp(incident, decision.kind === 'threw' ? decision.error : undefined);
+      if (decision.kind !== 'wait') {
+        this.#giveUp(incident, decision.kind === 'threw' ? decision.error : undefined);
+        return;
+      }
+      incident.due = true;
+      const recheckMs = waitingForAnswer
+        ? ATTEMPT_TIMEOUT_MS - (now - incident.attemptStartedAt)
+        : Math.max(decision.delayMs, 1000);
+      incident.timer = this.#clock.setTimeout(() => {
+        incident.timer = undefined;
+        this.#fire(incident);
+      }, recheckMs);
       return;
     }
     incident.due = false;
     incident.attempts += 1;
     incident.inFlight = true;
+    incident.attemptStartedAt = now;
     this.#hooks.attempt(incident.attempts, incident.trigger);
     this.#scheduleNext();
   }
