@@ -170,6 +170,8 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   /** Restarts ICE now, whatever the phase; after a give-up this starts a new incident. */
   restart(): void {
     if (this.#closed) throw new ClosedError('restart');
+    // Asked for, not detected: nothing was lost before this moment.
+    if (!this.#scheduler.active) this.#incidentLostAt = this.#clock.now();
     this.#scheduler.detect('manual');
     this.#afterDetect();
   }
@@ -251,7 +253,11 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   #attempt(attempt: number, trigger: Trigger): void {
     if (this.#closed) return;
     this.#updatePhase('detected');
-    if (this.#clock.now() - this.#lastRemoteRestartAt < REMOTE_RESTART_WINDOW_MS && attempt === 1) {
+    if (
+      attempt === 1 &&
+      trigger !== 'manual' &&
+      this.#clock.now() - this.#lastRemoteRestartAt < REMOTE_RESTART_WINDOW_MS
+    ) {
       // The remote side restarted ICE for the same fault moments ago; a second restart would
       // only send a colliding offer. Its restart is our attempt.
       this.#log('info', 'remote side already restarted ICE; not offering again');
