@@ -1,0 +1,132 @@
+// Detection in real Chromium. The remote side really stops answering (its connection is closed
+// without a word over signaling), and each detector is shown on its own by turning the others off.
+import { expect, test } from './fixtures';
+import type { HarnessWindow } from './harness-types';
+import type { Page } from '@playwright/test';
+import type { Options } from '../src/index';
+
+type Detectors = Pick<Options, 'stallTimeoutMs' | 'disconnectedGraceMs'>;
+
+/** Connects a pair, then silences B; returns when (page time) B went silent. */
+async function silenceRemote(harness: Page, detectors: Detectors, delays?: number[]) {
+  return harness.evaluate(
+    async ({ detectors, delays }) => {
+      const { t, rp } = window as unknown as HarnessWindow;
+      const policy = delays === undefined ? undefined : rp.delayTable(delays);
+      const pair = t.makePair({ ...detectors, ...(policy ? { policy } : {}) });
+      const seq = t.sequence(pair);
+      await t.until(
+        () => pair.a.phase === 'connected' && seq.check().count > 10,
+        10000,
+        'connected',
+      );
+      const silencedAt = performance.now();
+      // B vanishes without saying goodbye: to A, the remote just stops answering.
+      pair.b.pc.getTransceivers().forEach((tr) => {
+        tr.stop();
+      });
+      pair.chB.setUp(false);
+      pair.b.close();
+      return silencedAt;
+    },
+    { detectors, delays },
+  );
+}
+
+async function firstAttempt(harness: Page, silencedAt: number, timeoutMs: number) {
+  return harness.evaluate(
+    async ({ silencedAt, timeoutMs }) => {
+      const { t } = window as unknown as HarnessWindow;
+      const event = await t.until(
+        () => window.pair.eventsA.find((e) => e.name === 'restartAttempt'),
+        timeoutMs,
+        'attempt',
+      );
+      const recovering = window.pair.eventsA.find(
+        (e) => e.name === 'phaseChange' && e.payload.to === 'recovering',
+      );
+      return {
+        trigger: event.payload.trigger,
+        afterMs: Math.round(event.at - silencedAt),
+        recoveringAfterMs: recovering ? Math.round(recovering.at - silencedAt) : null,
+        native: [window.pair.a.pc.connectionState, window.pair.a.pc.iceConnectionState],
+      };
+    },
+    { silencedAt, timeoutMs },
+  );
+}
+
+declare global {
+  interface Window {
+    pair: import('./harness-types').Pair;
+  }
+}
+
+test('a stall (nothing received on the selected pair) starts recovery before the browser notices', async ({
+  harness,
+}) => {
+  const silencedAt = await silenceRemote(harness, {
+    stallTimeoutMs: 1000,
+    disconnectedGraceMs: 60_000,
+  });
+  const attempt = await firstAttempt(harness, silencedAt, 10_000);
+  console.log('stall detection', attempt);
+  expect(attempt.trigger).toBe('stall');
+  expect(attempt.afterMs).toBeLessThan(3000);
+});
+
+test('`disconnected` starts recovery after disconnectedGraceMs', async ({ harness }) => {
+  const silencedAt = await silenceRemote(harness, { stallTimeoutMs: 0, disconnectedGraceMs: 500 });
+  const attempt = await firstAttempt(harness, silencedAt, 15_000);
+  console.log('disconnected detection', attempt);
+  expect(attempt.trigger).toBe('disconnected');
+});
+
+test('connectionState `failed` starts recovery at once (ICE state never reaches failed in Chromium)', async ({
+  harness,
+}) => {
+  test.setTimeout(60_000);
+  const silencedAt = await silenceRemote(harness, {
+    stallTimeoutMs: 0,
+    disconnectedGraceMs: 120_000,
+  });
+  const attempt = await firstAttempt(harness, silencedAt, 40_000);
+  console.log('failed detection', attempt);
+  expect(attempt.trigger).toBe('failed');
+  expect(attempt.native[0]).toBe('failed');
+});
+
+for (const { name, act } of [
+  { name: 'a browser `online` event', act: 'online' },
+  { name: 'the signaling channel coming back', act: 'signaling' },
+] as const) {
+  test(`${name} starts an attempt at once while the path is unhealthy`, async ({ harness }) => {
+    // The first scheduled attempt is a minute away, so an attempt now can only come from the event.
+    const silencedAt = await silenceRemote(
+      harness,
+      { stallTimeoutMs: 0, disconnectedGraceMs: 200 },
+      [60_000],
+    );
+    await harness.evaluate(async () => {
+      const { t } = window as unknown as HarnessWindow;
+      await t.until(() => window.pair.a.phase === 'recovering', 15000, 'recovering');
+    });
+    const result = await harness.evaluate(async (act) => {
+      const { t } = window as unknown as HarnessWindow;
+      const at = performance.now();
+      if (act === 'online') window.dispatchEvent(new Event('online'));
+      else {
+        window.pair.chA.setUp(false);
+        window.pair.chA.setUp(true);
+      }
+      const attempt = await t.until(
+        () => window.pair.eventsA.find((e) => e.name === 'restartAttempt'),
+        2000,
+        'attempt',
+      );
+      return { delayMs: Math.round(attempt.at - at) };
+    }, act);
+    expect(silencedAt).toBeGreaterThan(0);
+    expect(result.delayMs).toBeLessThan(500);
+  });
+}
