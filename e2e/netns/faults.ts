@@ -15,15 +15,23 @@ export type FaultSpec =
   /** Router drops forwarded packets from `from` to `to` only. */
   | { readonly kind: 'oneDirection'; readonly from: Peer; readonly to: Peer };
 
-/** When a fault took effect and when it was lifted, both `Date.now()` ms. */
+/**
+ * When a fault took effect and when it was lifted, `Date.now()` ms. A command takes ~10-20 ms and
+ * its effect lands somewhere inside it, so each instant has an "began" bound: the cut took effect
+ * in (cutBeganAt, cutAt], the path reopened in (restoreBeganAt, restoredAt]. Wait for events from
+ * the "began" bound, or a reconnection that happens within those milliseconds is missed.
+ */
 export interface CutWindow {
+  readonly cutBeganAt: number;
   readonly cutAt: number;
+  readonly restoreBeganAt: number;
   readonly restoredAt: number;
 }
 
 /** A fault in effect; `restore` is idempotent and resolves with the same window every time. */
 export interface Cut {
   readonly spec: FaultSpec;
+  readonly cutBeganAt: number;
   readonly cutAt: number;
   restore(): Promise<CutWindow>;
 }
@@ -85,17 +93,19 @@ export function createFaults(topology: Topology): Faults {
 
   const cut = async (spec: FaultSpec): Promise<Cut> => {
     const steps = stepsFor(spec);
+    const cutBeganAt = Date.now();
     for (const step of steps) await run('ip', step.apply);
     const cutAt = Date.now();
     let restoring: Promise<CutWindow> | undefined;
     const restore = (): Promise<CutWindow> => {
       restoring ??= (async () => {
+        const restoreBeganAt = Date.now();
         for (const step of [...steps].reverse()) await run('ip', step.undo);
-        return { cutAt, restoredAt: Date.now() };
+        return { cutBeganAt, cutAt, restoreBeganAt, restoredAt: Date.now() };
       })();
       return restoring;
     };
-    return { spec, cutAt, restore };
+    return { spec, cutBeganAt, cutAt, restore };
   };
 
   return {

@@ -63,7 +63,6 @@ function summarizeSamples(samples: readonly PairSample[]) {
   const intervals = samples.slice(1).map((s, i) => s.t - (samples[i]?.t ?? s.t));
   const perField = Object.fromEntries(FIELDS.map((f) => [f, largestQuietGap(samples, [f])]));
   const frames = (samples.at(-1)?.framesDecoded ?? 0) - (samples[0]?.framesDecoded ?? 0);
-  const framesSent = (samples.at(-1)?.framesSent ?? 0) - (samples[0]?.framesSent ?? 0);
   const seconds = ((samples.at(-1)?.t ?? 0) - (samples[0]?.t ?? 0)) / 1000;
   return {
     samples: samples.length,
@@ -75,7 +74,6 @@ function summarizeSamples(samples: readonly PairSample[]) {
       (s) => s.lastPacketReceivedTimestamp !== undefined,
     ),
     decodedFps: Math.round((frames / seconds) * 10) / 10,
-    sentFps: Math.round((framesSent / seconds) * 10) / 10,
   };
 }
 
@@ -145,13 +143,14 @@ test('(2) an ICE restart made during a cut connects after a late restore', async
       .catch(() => null);
     const ufragAfter = await harness.pages.a.evaluate(() => window.rpt.state().localUfrag);
     await sleep(cut.cutAt + restoreAfterS * 1000 - Date.now());
-    const { restoredAt } = await cut.restore();
+    const { restoreBeganAt, restoredAt } = await cut.restore();
     timeline.mark('restored', {}, restoredAt);
+    // Relative to restoredAt (the restore command returned), so it can be a few ms negative.
     const connected = await Promise.all(
       (['a', 'b'] as const).map((peer) =>
         timeline
           .waitFor(peer, 'connectionState', {
-            since: restoredAt,
+            since: restoreBeganAt,
             where: isState('connected'),
             timeoutMs: 30_000,
           })
@@ -160,13 +159,14 @@ test('(2) an ICE restart made during a cut connects after a late restore', async
       ),
     );
     await sleep(4_000);
-    const firstMessage = await firstMessageAfter('b', restoredAt);
+    const firstMessage = await firstMessageAfter('b', restoreBeganAt);
     const offersAfterRestart = timeline.events.filter(
       (e) => e.t > restartAt && e.event === 'sendDescription' && e.data.type === 'offer',
     ).length;
     trials.push({
       restoreAfterS,
       restartAfterCutMs: restartAt - cut.cutAt,
+      restoreCommandMs: restoredAt - restoreBeganAt,
       answerAppliedAfterRestartMs: answered ? answered.t - restartAt : null,
       ufragChanged: ufragBefore !== ufragAfter,
       offersSentAfterRestart: offersAfterRestart,
@@ -185,17 +185,17 @@ test('(3) cut to disconnected and to failed, no restart', async () => {
     await harness.resetTrial();
     await openPlainCall(harness, { seqMs: 100 });
     const { timeline, faults } = harness;
-    const { cutAt, restoredAt } = await faults.outage('media', 20_000);
+    const { cutAt, restoreBeganAt, restoredAt } = await faults.outage('media', 20_000);
     timeline.mark('cut', {}, cutAt);
     const after = (peer: Peer, event: string, state: string): number | null => {
       const found = timeline.find(peer, event, cutAt, isState(state));
-      return found && found.t <= restoredAt ? found.t - cutAt : null;
+      return found && found.t <= restoreBeganAt ? found.t - cutAt : null;
     };
     const reconnected = await Promise.all(
       (['a', 'b'] as const).map((peer) =>
         timeline
           .waitFor(peer, 'connectionState', {
-            since: restoredAt,
+            since: restoreBeganAt,
             where: isState('connected'),
             timeoutMs: 15_000,
           })

@@ -28,8 +28,6 @@ export interface PairSample {
   readonly lastPacketReceivedTimestamp?: number;
   /** Frames decoded so far on the inbound video stream, if any. */
   readonly framesDecoded?: number;
-  /** Frames sent so far on the outbound video stream, if any. */
-  readonly framesSent?: number;
 }
 
 interface PlainApi {
