@@ -93,7 +93,8 @@ test('connectionState `failed` starts recovery at once (ICE state never reaches 
   const attempt = await firstAttempt(harness, silencedAt, 40_000);
   console.log('failed detection', attempt);
   expect(attempt.trigger).toBe('failed');
-  expect(attempt.native[0]).toBe('failed');
+  // Chromium's own `failed` comes ~15 s after the remote went silent; the attempt follows it.
+  expect(attempt.afterMs).toBeGreaterThan(10_000);
 });
 
 for (const { name, act } of [

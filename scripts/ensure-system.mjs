@@ -1,0 +1,78 @@
+// Makes sure the system tools the tests need are present: a Chromium for Playwright, and `ip`
+// plus `iptables` for the network-namespace suite. Installs them with apt-get when missing and
+// we are root on Debian/Ubuntu; otherwise says exactly what to install. `--no-browser` skips
+// the browser check (the demo needs none).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const wantBrowser = !process.argv.includes('--no-browser');
+const isRoot = process.getuid?.() === 0;
+const hasApt = existsSync('/usr/bin/apt-get');
+
+/** @param {string} command */
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function playwrightHasChromium() {
+  try {
+    const out = execFileSync(
+      process.execPath,
+      ['-e', "console.log(require('playwright-core').chromium.executablePath())"],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    ).trim();
+    return out !== '' && existsSync(out);
+  } catch {
+    return false;
+  }
+}
+
+/** @type {{ pkg: string; why: string }[]} */
+const missing = [];
+if (
+  wantBrowser &&
+  !process.env.CHROMIUM_PATH &&
+  !existsSync('/usr/bin/chromium') &&
+  !playwrightHasChromium()
+) {
+  missing.push({ pkg: 'chromium', why: 'a Chromium for the Playwright tests' });
+}
+if (wantBrowser && process.platform === 'linux') {
+  if (!has('ip'))
+    missing.push({ pkg: 'iproute2', why: '`ip netns` for the network-failure suite' });
+  if (!has('iptables'))
+    missing.push({ pkg: 'iptables', why: 'cutting the network in the network-failure suite' });
+}
+
+if (missing.length > 0) {
+  const pkgs = missing.map((m) => m.pkg);
+  if (isRoot && hasApt) {
+    console.log(
+      `Installing ${pkgs.join(', ')} with apt-get (${missing.map((m) => m.why).join('; ')})…`,
+    );
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const install =
+      update.status === 0 &&
+      spawnSync('apt-get', ['install', '-y', '-qq', ...pkgs], { stdio: 'inherit', env });
+    if (!install || install.status !== 0) {
+      console.error(`apt-get could not install ${pkgs.join(' ')}.`);
+      process.exit(1);
+    }
+  } else {
+    console.error('Missing system packages:');
+    for (const m of missing) console.error(`  ${m.pkg}: ${m.why}`);
+    console.error(
+      hasApt
+        ? `Install them with: sudo apt-get install ${pkgs.join(' ')}`
+        : 'Install Chromium (or run `npx playwright install chromium`), and iproute2 + iptables on Linux.',
+    );
+    if (missing.some((m) => m.pkg === 'chromium')) process.exit(1);
+    console.error(
+      'The network-failure suite will be skipped (set RP_REQUIRE_NETNS=1 to make that a failure).',
+    );
+  }
+}
