@@ -6,6 +6,8 @@ export interface PathActivity {
   readonly pairId: string;
   /** Grows whenever anything arrives on the pair: media, data, or STUN checks and answers. */
   readonly received: number;
+  /** Grows only with media and data (RTP, RTCP, SCTP), not with STUN. */
+  readonly payload: number;
 }
 
 interface StatsLike {
@@ -38,12 +40,13 @@ export function selectedPathActivity(report: StatsLike): PathActivity | null {
   if (pair === undefined) return null;
   // bytesReceived excludes STUN (webrtc-stats §7.12); an idle data-only call receives nothing
   // but connectivity checks, so count those too or it would look stalled.
+  const payload = count(pair.bytesReceived) + count(pair.packetsReceived);
   const received =
     count(pair.bytesReceived) +
     count(pair.packetsReceived) +
     count(pair.requestsReceived) +
     count(pair.responsesReceived);
-  return { pairId, received };
+  return { pairId, received, payload };
 }
 
 /** Whether anything arrived between two snapshots (a changed pair counts as news). */
@@ -55,4 +58,11 @@ export function hasNewActivity(before: PathActivity | null, after: PathActivity 
 
 function count(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** Whether media or data (not just STUN) arrived between two snapshots. */
+export function hasNewPayload(before: PathActivity | null, after: PathActivity | null): boolean {
+  if (after === null) return false;
+  if (before?.pairId !== after.pairId) return after.payload > 0;
+  return after.payload > before.payload;
 }

@@ -2,13 +2,18 @@
 // anything arrived since the last look. The only periodic work while the call is healthy.
 
 import type { Clock } from './clock';
-import { hasNewActivity, selectedPathActivity, type PathActivity } from './path-activity';
+import {
+  hasNewActivity,
+  hasNewPayload,
+  selectedPathActivity,
+  type PathActivity,
+} from './path-activity';
 
 /** Samples path activity on a timer; never two getStats() calls at once. */
 export class PathProbe {
   readonly #pc: RTCPeerConnection;
   readonly #clock: Clock;
-  readonly #onSample: (fresh: boolean, activity: PathActivity | null) => void;
+  readonly #onSample: (fresh: boolean, freshPayload: boolean) => void;
   #intervalMs = 0;
   #timer: unknown;
   #busy = false;
@@ -18,7 +23,7 @@ export class PathProbe {
   constructor(
     pc: RTCPeerConnection,
     clock: Clock,
-    onSample: (fresh: boolean, activity: PathActivity | null) => void,
+    onSample: (fresh: boolean, freshPayload: boolean) => void,
   ) {
     this.#pc = pc;
     this.#clock = clock;
@@ -70,9 +75,10 @@ export class PathProbe {
     }
     if (this.#stopped) return;
     const fresh = hasNewActivity(this.#last, activity);
+    const freshPayload = hasNewPayload(this.#last, activity);
     if (activity !== null) this.#last = activity;
     this.#arm();
-    this.#onSample(fresh, activity);
+    this.#onSample(fresh, freshPayload);
   }
 
   #clearTimer(): void {

@@ -133,7 +133,7 @@ export class RecoveryScheduler {
     // An attempt already negotiating covers a network change or a returning signaling channel:
     // its pending offer is resent, so starting another would only duel with it.
     // The app's own restart() is obeyed at once, abandoning an attempt still in flight.
-    if (incident.inFlight && trigger !== 'manual') return false;
+    if (this.#waitingForAnswer(incident) && trigger !== 'manual') return false;
     this.#clearTimer(incident);
     this.#fire(incident, trigger === 'manual');
     return false;
@@ -142,7 +142,7 @@ export class RecoveryScheduler {
   /** The browser came back online: a due attempt runs now. */
   online(): void {
     const incident = this.#incident;
-    if (incident?.due === true && !incident.inFlight) {
+    if (incident?.due === true && !this.#waitingForAnswer(incident)) {
       this.#clearTimer(incident);
       this.#fire(incident);
     }
@@ -216,8 +216,7 @@ export class RecoveryScheduler {
   #fire(incident: Incident, force = false): void {
     if (this.#incident !== incident) return;
     const now = this.#clock.now();
-    const waitingForAnswer =
-      incident.inFlight && now - incident.attemptStartedAt < ATTEMPT_TIMEOUT_MS;
+    const waitingForAnswer = this.#waitingForAnswer(incident);
     if (!force && (waitingForAnswer || !this.#hooks.isOnline())) {
       // Blocked (the last offer is unanswered, or offline): no attempt is spent, but the policy
       // still decides whether waiting is worth it, and we look again later, so neither a dead
@@ -243,6 +242,11 @@ export class RecoveryScheduler {
     incident.attemptStartedAt = now;
     this.#hooks.attempt(incident.attempts, incident.trigger);
     this.#scheduleNext();
+  }
+
+  /** The last attempt's offer is out and still young enough to be answered. */
+  #waitingForAnswer(incident: Incident): boolean {
+    return incident.inFlight && this.#clock.now() - incident.attemptStartedAt < ATTEMPT_TIMEOUT_MS;
   }
 
   #giveUp(incident: Incident, policyError: unknown): void {

@@ -19,6 +19,8 @@ import { Outbox } from './signaling/outbox';
 
 /** Probe cadence while recovering: recovery is declared within this long of data returning. */
 const RECOVERING_PROBE_MS = 100;
+/** Stall threshold for a call that receives nothing but STUN checks (see #stallThresholdMs). */
+const IDLE_STALL_TIMEOUT_MS = 4000;
 /** A remote ICE restart this recent makes our own attempt redundant (both saw the same fault). */
 const REMOTE_RESTART_WINDOW_MS = 3000;
 
@@ -49,6 +51,8 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   /** `#lastAliveAt` as it was when the open incident was detected. */
   #incidentLostAt = 0;
   #lastRemoteRestartAt = Number.NEGATIVE_INFINITY;
+  /** When media or data (not just STUN) last arrived. */
+  #lastPayloadAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: Options) {
     super();
@@ -114,8 +118,8 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     });
     this.#probe =
       this.#stallTimeoutMs > 0
-        ? new PathProbe(this.pc, this.#clock, (fresh) => {
-            this.#onProbe(fresh);
+        ? new PathProbe(this.pc, this.#clock, (fresh, freshPayload) => {
+            this.#onProbe(fresh, freshPayload);
           })
         : null;
 
@@ -221,9 +225,10 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     this.#updatePhase('native-state');
   }
 
-  #onProbe(fresh: boolean): void {
+  #onProbe(fresh: boolean, freshPayload: boolean): void {
     if (this.#closed) return;
     const now = this.#clock.now();
+    if (freshPayload) this.#lastPayloadAt = now;
     if (fresh) {
       this.#lastAliveAt = now;
       if (this.#scheduler.active && this.#bothConnected()) this.#recover();
@@ -232,10 +237,23 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     if (
       !this.#scheduler.active &&
       this.#phase === 'connected' &&
-      now - this.#lastAliveAt >= this.#stallTimeoutMs
+      now - this.#lastAliveAt >= this.#stallThresholdMs(now)
     ) {
       this.#detect('stall');
     }
+  }
+
+  /**
+   * A call that carries media or data receives something every few ms, so silence is a stall
+   * after `stallTimeoutMs`. An idle call (a quiet data channel) receives only Chromium's STUN
+   * checks, up to ~2.7 s apart (measured), so it gets a longer threshold to avoid false alarms.
+   */
+  #stallThresholdMs(now: number): number {
+    const payloadFlowing =
+      now - this.#lastPayloadAt <= this.#stallTimeoutMs + this.#probeIntervalMs();
+    return payloadFlowing
+      ? this.#stallTimeoutMs
+      : Math.max(this.#stallTimeoutMs, IDLE_STALL_TIMEOUT_MS);
   }
 
   #detect(trigger: Trigger): void {
