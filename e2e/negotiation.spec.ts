@@ -126,3 +126,47 @@ test('survives 50 rounds of glare with both sides adding tracks and channels at 
     `glare: 50 rounds, ${result.offers} offers in all, ${result.midsA.length} transceivers each side`,
   );
 });
+
+test('connects when both sides offer at once on a fresh connection, 10 times', async ({
+  harness,
+}) => {
+  const result = await harness.evaluate(async () => {
+    const { t } = window as unknown as HarnessWindow;
+    const outcomes: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      const pair = t.makePair();
+      // Both sides add media and a negotiated channel before any offer: both fire
+      // negotiationneeded at once, and the first offers collide.
+      for (const peer of [pair.a, pair.b]) {
+        const audio = new AudioContext().createMediaStreamDestination().stream.getAudioTracks()[0];
+        if (audio) peer.pc.addTrack(audio);
+        peer.pc.addTrack(t.canvasTrack());
+        peer.pc.createDataChannel('chat', { negotiated: true, id: 0 });
+      }
+      try {
+        await t.until(
+          () => pair.a.phase === 'connected' && pair.b.phase === 'connected',
+          10000,
+          'connected',
+        );
+        await t.until(
+          () =>
+            pair.a.pc.signalingState === 'stable' &&
+            pair.b.pc.signalingState === 'stable' &&
+            pair.b.pc.getTransceivers().every((tr) => tr.currentDirection === 'sendrecv'),
+          10000,
+          'both sending',
+        );
+        outcomes.push('ok');
+      } catch (error) {
+        outcomes.push(
+          `${String(error)}: a=${pair.a.pc.connectionState}/${pair.a.pc.signalingState} b=${pair.b.pc.connectionState}/${pair.b.pc.signalingState}/${pair.b.pc.iceGatheringState}`,
+        );
+      }
+      pair.a.close();
+      pair.b.close();
+    }
+    return outcomes;
+  });
+  expect(result).toEqual(Array(10).fill('ok'));
+});

@@ -3,10 +3,13 @@
 // leaves out: candidates that arrive before their description, stale candidates of an old ICE
 // generation, and ICE restarts that the browser silently drops.
 
+import type { Clock } from './clock';
 import { errorText, InvalidSignalError, ResilientPeerError } from './errors';
 import { iceUfrag } from './sdp';
 import type { CandidateMessage, DescriptionMessage, SignalingMessage } from './signaling/messages';
 
+/** How long the polite side waits before its first offer (see onNegotiationNeeded). */
+const FIRST_OFFER_YIELD_MS = 1000;
 /** Most remote candidates held while waiting for their description. */
 const MAX_HELD_CANDIDATES = 64;
 
@@ -39,9 +42,13 @@ export class Negotiator {
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
-  constructor(pc: RTCPeerConnection, polite: boolean, hooks: NegotiatorHooks) {
+  readonly #clock: Clock;
+  #yieldTimer: unknown;
+
+  constructor(pc: RTCPeerConnection, polite: boolean, clock: Clock, hooks: NegotiatorHooks) {
     this.#pc = pc;
     this.#polite = polite;
+    this.#clock = clock;
     this.#hooks = hooks;
   }
 
@@ -58,6 +65,26 @@ export class Negotiator {
 
   /** Handles `negotiationneeded`: make an offer and send it. */
   async onNegotiationNeeded(): Promise<void> {
+    if (this.#polite && this.#pc.localDescription === null && this.#pc.remoteDescription === null) {
+      // Chromium bug: when the polite side rolls back its very first offer (the one that
+      // created the ICE transport), that connection never gathers a candidate again, not even
+      // after ICE restarts; the call stays `new` for good (seen in about half of the runs with
+      // two browser contexts offering at once). So on a fresh connection the polite side gives
+      // the other side's offer time to arrive; negotiationneeded fires again afterwards if our
+      // own changes still need an offer.
+      if (this.#yieldTimer !== undefined) return;
+      await new Promise<void>((resolve) => {
+        this.#yieldTimer = this.#clock.setTimeout(resolve, FIRST_OFFER_YIELD_MS);
+      });
+      this.#yieldTimer = undefined;
+      if (
+        this.#isClosed() ||
+        this.#pc.signalingState !== 'stable' ||
+        this.#pc.remoteDescription !== null
+      ) {
+        return;
+      }
+    }
     try {
       this.makingOffer = true;
       await this.#pc.setLocalDescription();
@@ -79,6 +106,7 @@ export class Negotiator {
   close(): void {
     this.#closed = true;
     this.#held = [];
+    if (this.#yieldTimer !== undefined) this.#clock.clearTimeout(this.#yieldTimer);
   }
 
   /** The local description still waiting for an answer, to resend after signaling returns. */
@@ -173,11 +201,13 @@ export class Negotiator {
     // Held until its description is applied: addIceCandidate() without one throws, and a
     // candidate of a newer generation would be rejected by the current one.
     if (pc.remoteDescription === null || (ufrag !== null && ufrag !== currentUfrag)) {
+      this.#hooks.log('holding a candidate for its description', { ufrag });
       this.#hold(candidate);
       return;
     }
     try {
       await pc.addIceCandidate(candidate);
+      this.#hooks.log('added a remote candidate', { ufrag });
     } catch (cause) {
       // §10.7: candidates of an offer we ignored fail; that is expected, not an error.
       if (this.ignoreOffer) return;

@@ -3,7 +3,13 @@
 
 /** What started a recovery incident. */
 export type Trigger =
-  'failed' | 'disconnected' | 'stall' | 'network-change' | 'signaling-restored' | 'manual';
+  | 'failed'
+  | 'disconnected'
+  | 'stall'
+  | 'connect-timeout'
+  | 'network-change'
+  | 'signaling-restored'
+  | 'manual';
 
 /** What a policy is told before each attempt. */
 export interface PolicyContext {

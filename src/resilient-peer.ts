@@ -19,6 +19,12 @@ import { Outbox } from './signaling/outbox';
 
 /** Probe cadence while recovering: recovery is declared within this long of data returning. */
 const RECOVERING_PROBE_MS = 100;
+/**
+ * A first connection that is negotiated but not connected this long gets an ICE restart. Chromium
+ * sometimes gathers no candidates after a polite rollback (both sides offered at once on a fresh
+ * call), and would otherwise sit in `new` for good; on a working path ICE connects in well under 1 s.
+ */
+const CONNECT_TIMEOUT_MS = 4000;
 /** Stall threshold for a call that receives nothing but STUN checks (see #stallThresholdMs). */
 const IDLE_STALL_TIMEOUT_MS = 4000;
 /** A remote ICE restart this recent makes our own attempt redundant (both saw the same fault). */
@@ -46,6 +52,7 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   #closed = false;
   #everConnected = false;
   #graceTimer: unknown;
+  #connectTimer: unknown;
   /** When the path last showed life: probe activity, or the moment it left `connected`. */
   #lastAliveAt: number;
   /** `#lastAliveAt` as it was when the open incident was detected. */
@@ -77,7 +84,7 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
         ),
       );
     });
-    this.#negotiator = new Negotiator(this.pc, this.polite, {
+    this.#negotiator = new Negotiator(this.pc, this.polite, this.#clock, {
       send: (message) => {
         this.#sendSignal(message);
       },
@@ -128,6 +135,9 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     });
     this.#listen(this.pc, 'icecandidate', (event) => {
       this.#onLocalCandidate((event as RTCPeerConnectionIceEvent).candidate);
+    });
+    this.#listen(this.pc, 'signalingstatechange', () => {
+      this.#watchFirstConnection();
     });
     this.#listen(this.pc, 'connectionstatechange', () => {
       this.#onNativeState();
@@ -186,6 +196,7 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     this.#closed = true;
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#clearGraceTimer();
+    this.#clock.clearTimeout(this.#connectTimer);
     this.#scheduler.dispose();
     this.#probe?.stop();
     this.#negotiator.close();
@@ -201,6 +212,7 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     if (this.#bothConnected()) {
       this.#everConnected = true;
       this.#clearGraceTimer();
+      this.#clock.clearTimeout(this.#connectTimer);
       this.#probe?.run(this.#probeIntervalMs());
       // Without the probe, `connected` is the only sign of recovery we get.
       if (this.#scheduler.active && this.#probe === null) this.#recover();
@@ -345,6 +357,7 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   #onLocalCandidate(candidate: RTCIceCandidate | null): void {
     // The end-of-candidates marker carries nothing the remote needs: trickle ends implicitly.
     if (candidate === null || candidate.candidate === '') return;
+    this.#log('debug', 'sending a candidate', { ufrag: candidate.usernameFragment });
     this.#sendSignal({
       kind: 'candidate',
       candidate: {
@@ -400,6 +413,17 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   #probeIntervalMs(): number {
     if (this.#scheduler.active) return RECOVERING_PROBE_MS;
     return Math.min(1000, Math.max(100, Math.round(this.#stallTimeoutMs / 3)));
+  }
+
+  /** Once offer and answer are applied, the first connection has CONNECT_TIMEOUT_MS to happen. */
+  #watchFirstConnection(): void {
+    if (this.#everConnected || this.#connectTimer !== undefined) return;
+    if (this.pc.signalingState !== 'stable' || this.pc.remoteDescription === null) return;
+    this.#connectTimer = this.#clock.setTimeout(() => {
+      this.#guard(() => {
+        if (!this.#everConnected) this.#detect('connect-timeout');
+      });
+    }, CONNECT_TIMEOUT_MS);
   }
 
   #startGraceTimer(): void {

@@ -8,6 +8,7 @@ const TRIGGERS: Record<Incident['trigger'], string> = {
   failed: 'failed',
   disconnected: 'disconnected',
   stall: 'stall',
+  'connect-timeout': 'connect timeout',
   'network-change': 'network change',
   'signaling-restored': 'signaling back',
   manual: 'manual',
