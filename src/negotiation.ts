@@ -77,13 +77,7 @@ export class Negotiator {
         this.#yieldTimer = this.#clock.setTimeout(resolve, FIRST_OFFER_YIELD_MS);
       });
       this.#yieldTimer = undefined;
-      if (
-        this.#isClosed() ||
-        this.#pc.signalingState !== 'stable' ||
-        this.#pc.remoteDescription !== null
-      ) {
-        return;
-      }
+      if (this.#isClosed() || !this.#stillFresh()) return;
     }
     try {
       this.makingOffer = true;
@@ -114,6 +108,11 @@ export class Negotiator {
     const local = this.#pc.localDescription;
     if (this.#pc.signalingState !== 'have-local-offer' || local?.type !== 'offer') return null;
     return { kind: 'description', description: { type: 'offer', sdp: local.sdp } };
+  }
+
+  /** No negotiation has happened yet (a method: TypeScript would narrow across an await). */
+  #stillFresh(): boolean {
+    return this.#pc.signalingState === 'stable' && this.#pc.remoteDescription === null;
   }
 
   // A method, not the field: TypeScript would narrow the field across an await.
