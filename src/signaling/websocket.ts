@@ -67,6 +67,8 @@ const DEFAULTS = Object.freeze({
 });
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** The window's `online` event, where there is one (not in Node, where tests run the adapter). */
+const browserWindow = globalThis as Partial<EventTarget>;
 const NOOP = (): void => undefined;
 
 /** The wait before reconnect attempt `attempt` (0-based): between min and a doubling cap. */
@@ -122,8 +124,21 @@ export class WebSocketSignaling
     });
     // Nobody has to call ready(); an early close() must not become an unhandled rejection.
     this.#ready.catch(NOOP);
+    browserWindow.addEventListener?.('online', this.#onOnline);
     this.#connect();
   }
+
+  /** The browser has a network again: reconnect now instead of at the end of the backoff. */
+  readonly #onOnline = (): void => {
+    this.#guard(() => {
+      if (this.#closed || this.#socketState === 'open') return;
+      clearTimeout(this.#reconnectTimer);
+      this.#reconnectTimer = undefined;
+      this.#abandon(4000, 'network changed');
+      this.#attempt = 0;
+      this.#connect();
+    });
+  };
 
   /** Whether a message sent now reaches the remote peer (open, welcomed, peer present). */
   get isUp(): boolean {
@@ -163,6 +178,7 @@ export class WebSocketSignaling
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    browserWindow.removeEventListener?.('online', this.#onOnline);
     clearTimeout(this.#reconnectTimer);
     this.#abandon(1000, 'closed');
     this.#commit();
