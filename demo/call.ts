@@ -14,8 +14,6 @@ export interface CallOptions {
   readonly policy: PolicyPreset;
   /** Print the library's log lines to the console. */
   readonly log: boolean;
-  /** Let both sides offer at once on a fresh connection (see the workaround in #startPeer). */
-  readonly glare: boolean;
   readonly media: LocalMedia;
   readonly store: Store;
   /** The remote stream arrived, or went away (null). */
@@ -142,25 +140,9 @@ export class Call {
     this.#watchPeer(peer);
     this.#watchNative(peer.pc);
     // Tracks and the channel go in after the ResilientPeer exists: it must see negotiationneeded.
-    const addMedia = (): void => {
-      for (const track of media.stream.getTracks()) peer.pc.addTrack(track, media.stream);
-      // Negotiated (same id on both sides), so neither side waits for the other to announce it.
-      this.#openChat(peer.pc.createDataChannel('chat', { negotiated: true, id: 0 }));
-    };
-    if (!polite || this.#options.glare) {
-      addMedia();
-    } else {
-      // WORKAROUND: when both sides offer at once on a fresh connection, the polite side's ICE
-      // stalled in about 2 of 3 runs of e2e/demo.spec.ts (no candidates, never `checking`).
-      // Until that is fixed, the polite side adds its media after the first offer is answered.
-      // `?glare=1` turns this off to reproduce it.
-      const afterFirstOffer = (): void => {
-        if (peer.pc.signalingState !== 'stable' || peer.pc.remoteDescription === null) return;
-        peer.pc.removeEventListener('signalingstatechange', afterFirstOffer);
-        addMedia();
-      };
-      peer.pc.addEventListener('signalingstatechange', afterFirstOffer);
-    }
+    for (const track of media.stream.getTracks()) peer.pc.addTrack(track, media.stream);
+    // Negotiated (same id on both sides), so neither side waits for the other to announce it.
+    this.#openChat(peer.pc.createDataChannel('chat', { negotiated: true, id: 0 }));
     this.#cleanups.push(
       watchStats(peer.pc, (stats) => {
         this.#store.update((s) => {

@@ -44,8 +44,6 @@ export interface PageParams {
   readonly signal: string;
   /** Print the library's log lines to the console (`?log=1`). */
   readonly log: boolean;
-  /** Both sides offer at once on a fresh connection (`?glare=1`); see demo/call.ts. */
-  readonly glare: boolean;
 }
 
 /** Reads the page's URL; anything missing or wrong falls back to a default. */
@@ -60,7 +58,6 @@ export function readParams(location: Location): PageParams {
     policy,
     signal: params.get('signal') ?? sameOriginRelay(location),
     log: params.get('log') === '1',
-    glare: params.get('glare') === '1',
   };
 }
 

@@ -98,7 +98,6 @@ async function join(): Promise<void> {
     room,
     signal: params.signal,
     log: params.log,
-    glare: params.glare,
     policy,
     media: local,
     store,
