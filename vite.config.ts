@@ -10,6 +10,8 @@ export default defineConfig(({ mode }) => {
   if (mode === 'demo') {
     return {
       root: resolve(import.meta.dirname, 'demo'),
+      // Relative asset URLs, so the static build also works under a sub-path (e.g. /dist-demo/).
+      base: './',
       resolve: { alias: { 'resilient-peer': resolve(import.meta.dirname, 'src/index.ts') } },
       build: { outDir: resolve(import.meta.dirname, 'dist-demo'), emptyOutDir: true },
       // `host: true` so a phone on the same network can join the call.
