@@ -25,6 +25,8 @@ const RECOVERING_PROBE_MS = 100;
  * call), and would otherwise sit in `new` for good; on a working path ICE connects in well under 1 s.
  */
 const CONNECT_TIMEOUT_MS = 4000;
+/** After ICE reconnects by itself during an incident, attempts wait this long for the probe. */
+const RECONNECTED_SETTLE_MS = 1000;
 /** Stall threshold for a call that receives nothing but STUN checks (see #stallThresholdMs). */
 const IDLE_STALL_TIMEOUT_MS = 4000;
 /** A remote ICE restart this recent makes our own attempt redundant (both saw the same fault). */
@@ -60,6 +62,10 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   #lastRemoteRestartAt = Number.NEGATIVE_INFINITY;
   /** When media or data (not just STUN) last arrived. */
   #lastPayloadAt = Number.NEGATIVE_INFINITY;
+  /** Both native states said connected at the last change. */
+  #wasConnected = false;
+  /** When the native states returned to connected during the open incident. */
+  #reconnectedAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: Options) {
     super();
@@ -210,6 +216,13 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     const { connectionState, iceConnectionState } = this.pc;
     this.#log('debug', 'native state', { connectionState, iceConnectionState });
     if (this.#bothConnected()) {
+      if (!this.#wasConnected && this.#scheduler.active) {
+        // Back from a native drop during an incident: confirm recovery now rather than at the
+        // next tick, so no scheduled attempt slips in between (see #attempt).
+        this.#reconnectedAt = this.#clock.now();
+        this.#probe?.sampleNow();
+      }
+      this.#wasConnected = true;
       this.#everConnected = true;
       this.#clearGraceTimer();
       this.#clock.clearTimeout(this.#connectTimer);
@@ -219,6 +232,7 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
       // Healed by itself after a give-up: a later fault deserves a fresh incident.
       if (!this.#scheduler.active && this.#scheduler.gaveUp) this.#scheduler.recovered();
     } else {
+      this.#wasConnected = false;
       // Without the probe, the last sign of life is the moment the native state left `connected`.
       if (this.#probe === null && this.#phase === 'connected' && !this.#scheduler.active) {
         this.#lastAliveAt = this.#clock.now();
@@ -292,6 +306,13 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
       // only send a colliding offer. Its restart is our attempt.
       this.#log('info', 'remote side already restarted ICE; not offering again');
       this.#emit('restartAttempt', { attempt, trigger });
+      this.#scheduler.settled();
+      return;
+    }
+    if (this.#bothConnected() && this.#clock.now() - this.#reconnectedAt < RECONNECTED_SETTLE_MS) {
+      // ICE has just come back by itself; a restart now would only tear down the fresh path
+      // while the probe is confirming that data flows.
+      this.#log('info', 'ICE just reconnected; attempt not needed', { attempt });
       this.#scheduler.settled();
       return;
     }
