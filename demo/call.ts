@@ -5,7 +5,14 @@ import { ResilientPeer, WebSocketSignaling, type Logger } from 'resilient-peer';
 import { signalingUrl, type PolicyPreset } from './config';
 import type { LocalMedia } from './media';
 import { watchStats } from './stats';
-import type { Store } from './state';
+import type { Incident, Store } from './state';
+
+/** A peer's ICE restart this close to one of ours belongs to the same incident. */
+const FOLD_MS = 5000;
+/** Relay errors are routine while the channel is down briefly; alarming after this long. */
+const SIGNALING_GRACE_MS = 5000;
+/** The library's default stall threshold (the demo does not change it). */
+const STALL_MS = 1500;
 
 export interface CallOptions {
   readonly room: string;
@@ -47,20 +54,34 @@ export class Call {
   #cleanups: (() => void)[] = [];
   #remoteUfrag: string | null = null;
   #closed = false;
+  /** The attempt number of the last restartScheduled in the open incident. */
+  #lastScheduled: number | null = null;
+  #signalingTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: CallOptions) {
     this.#options = options;
     this.#store = options.store;
     this.#signaling = new WebSocketSignaling({ url: signalingUrl(options.signal, options.room) });
     this.#signaling.on('state', (event) => {
+      const wasDown = this.#store.state.signalingDownSince !== null;
       this.#store.update((s) => {
         s.signaling = { up: event.up, socket: event.socket, peerPresent: event.peerPresent };
+        s.signalingDownSince = event.up ? null : (s.signalingDownSince ?? Date.now());
       });
       const peer = event.peerPresent ? 'peer present' : 'no peer yet';
       this.#store.log(
         'signaling',
         `${event.up ? 'up' : 'down'} · socket ${event.socket} · ${peer}`,
       );
+      if (event.up) {
+        clearTimeout(this.#signalingTimer);
+        this.#signalingTimer = undefined;
+      } else if (!wasDown) {
+        this.#signalingTimer = setTimeout(() => {
+          if (this.#closed || this.#store.state.signalingDownSince === null) return;
+          this.#store.log('error', `signaling down for over ${SIGNALING_GRACE_MS / 1000} s`);
+        }, SIGNALING_GRACE_MS);
+      }
     });
     this.#signaling.on('welcome', ({ polite }) => {
       // The relay gives the first in a room the impolite role. If this side came back to an
@@ -71,6 +92,18 @@ export class Call {
       }
     });
     this.#signaling.on('error', ({ error }) => {
+      // "Relay error: no peer in room" and the like are routine while the peer's socket
+      // reconnects; only a channel that stays down makes them worth alarm.
+      const since = this.#store.state.signalingDownSince;
+      const routine =
+        error.code === 'signaling-failed' &&
+        (since === null || Date.now() - since < SIGNALING_GRACE_MS);
+      if (routine) {
+        // eslint-disable-next-line no-console -- routine, but useful to whoever reads the console
+        console.info('signaling:', error.message);
+        this.#store.log('signaling', error.message.replace(/^Relay error: /, 'relay: '));
+        return;
+      }
       console.warn('signaling:', error);
       this.#store.log('error', `signaling: ${error.message}`);
     });
@@ -107,6 +140,7 @@ export class Call {
   leave(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#signalingTimer);
     this.#send({ type: 'bye' });
     this.#stopPeer();
     this.#signaling.close();
@@ -116,6 +150,7 @@ export class Call {
       s.phase = 'closed';
       s.polite = null;
       s.signaling = { up: false, socket: 'closed', peerPresent: false };
+      s.signalingDownSince = null;
     });
     this.#store.log('call', 'left the room');
   }
@@ -132,6 +167,7 @@ export class Call {
     });
     this.#peer = peer;
     this.#remoteUfrag = null;
+    this.#lastScheduled = null;
     this.#store.update((s) => {
       s.polite = polite;
       s.phase = peer.phase;
@@ -147,6 +183,7 @@ export class Call {
       watchStats(peer.pc, (stats) => {
         this.#store.update((s) => {
           s.stats = stats;
+          if (stats.receiving) s.lastInboundAt = Date.now();
         });
       }),
     );
@@ -162,9 +199,42 @@ export class Call {
       s.chatOpen = false;
       s.nextAttempt = null;
       s.stats = null;
-      const open = this.#store.openIncident();
-      if (open) open.outcome = 'abandoned';
+      s.lastInboundAt = null;
     });
+    const open = this.#store.openIncident();
+    if (open) this.#store.closeIncident(open, 'abandoned');
+  }
+
+  /**
+   * The incident this side's detection belongs to: the open one, or a peer restart moments ago
+   * (the peer noticed the same fault first), or a new one. Records when detection happened.
+   */
+  #localIncident(trigger: Incident['trigger']): Incident {
+    const store = this.#store;
+    let incident = store.openIncident();
+    if (incident === undefined) {
+      const recent = store.recentIncident(FOLD_MS);
+      if (recent?.trigger === 'peer') {
+        incident = recent;
+        store.update(() => {
+          recent.outcome = 'recovering';
+          recent.closedAt = null;
+          recent.trigger = trigger;
+        });
+      } else {
+        incident = store.startIncident(trigger);
+      }
+    }
+    const open = incident;
+    store.update((s) => {
+      if (open.trigger === 'unknown' || open.trigger === 'peer') open.trigger = trigger;
+      if (open.detectedAt === null) {
+        open.detectedAt = Date.now();
+        open.lastAliveAt = s.lastInboundAt;
+      }
+      open.detectEstimateMs ??= estimateDetect(open.trigger, open.detectedAt, open.lastAliveAt);
+    });
+    return open;
   }
 
   #watchPeer(peer: ResilientPeer): void {
@@ -174,18 +244,24 @@ export class Call {
         s.phase = to;
       });
       store.log('phase', `${from} → ${to} (${cause})`);
-      if (to === 'recovering' && store.openIncident() === undefined) store.startIncident('unknown');
+      if (to === 'recovering') this.#localIncident(store.openIncident()?.trigger ?? 'unknown');
     });
     peer.on('restartScheduled', ({ attempt, delayMs, trigger }) => {
-      const incident = store.openIncident() ?? store.startIncident(trigger);
+      this.#localIncident(trigger);
       store.update((s) => {
-        if (incident.trigger === 'unknown') incident.trigger = trigger;
         s.nextAttempt = { at: performance.now() + delayMs, attempt };
       });
-      store.log('recovery', `attempt ${attempt} scheduled in ${delayMs} ms (${trigger})`);
+      const again = attempt === this.#lastScheduled;
+      this.#lastScheduled = attempt;
+      store.log(
+        'recovery',
+        again
+          ? `attempt ${attempt} rescheduled in ${delayMs} ms (${trigger})`
+          : `attempt ${attempt} scheduled in ${delayMs} ms (${trigger})`,
+      );
     });
     peer.on('restartAttempt', ({ attempt, trigger }) => {
-      const incident = store.openIncident() ?? store.startIncident(trigger);
+      const incident = this.#localIncident(trigger);
       store.update((s) => {
         incident.attempts = attempt;
         s.nextAttempt = null;
@@ -193,22 +269,26 @@ export class Call {
       store.log('recovery', `attempt ${attempt}: ICE restart (${trigger})`);
     });
     peer.on('recovered', ({ trigger, attempts, detectMs, downtimeMs }) => {
-      const incident = store.openIncident() ?? store.startIncident(trigger);
+      const incident = this.#localIncident(trigger);
+      this.#lastScheduled = null;
       store.update((s) => {
-        Object.assign(incident, { trigger, attempts, detectMs, downtimeMs, outcome: 'recovered' });
+        Object.assign(incident, { trigger, attempts, detectMs, downtimeMs });
         s.nextAttempt = null;
       });
+      store.closeIncident(incident, 'recovered');
       store.log(
         'recovery',
         `recovered after ${attempts} attempt${attempts === 1 ? '' : 's'}, down ${downtimeMs} ms`,
       );
     });
     peer.on('gaveUp', ({ attempts, elapsedMs }) => {
-      const incident = store.openIncident() ?? store.startIncident('unknown');
+      const incident = this.#localIncident('unknown');
+      this.#lastScheduled = null;
       store.update((s) => {
-        Object.assign(incident, { attempts, outcome: 'gave-up' });
+        incident.attempts = attempts;
         s.nextAttempt = null;
       });
+      store.closeIncident(incident, 'gave-up');
       store.log('recovery', `gave up after ${attempts} attempts, ${elapsedMs} ms`);
     });
     peer.on('error', ({ error }) => {
@@ -256,7 +336,8 @@ export class Call {
 
   /**
    * The library reports only this side's restarts. A remote offer with new ICE credentials means
-   * the peer restarted ICE; show it, so both pages tell the same story.
+   * the peer restarted ICE; show it, so both pages tell the same story. Within a few seconds of
+   * this side's own incident it is the same fault seen from the other end: fold it in.
    */
   #noticeRemoteRestart(pc: RTCPeerConnection): void {
     const ufrag = /^a=ice-ufrag:(\S+)/m.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? null;
@@ -264,15 +345,20 @@ export class Call {
     const before = this.#remoteUfrag;
     this.#remoteUfrag = ufrag;
     if (before === null || pc.signalingState !== 'have-remote-offer') return;
-    if (this.#store.openIncident() !== undefined) {
+    const recent = this.#store.recentIncident(FOLD_MS);
+    if (recent !== undefined) {
+      this.#store.update(() => {
+        recent.peerRestarts += 1;
+      });
       this.#store.log('recovery', 'peer restarted ICE too');
       return;
     }
     const incident = this.#store.startIncident('peer');
     this.#store.log('recovery', 'peer restarted ICE');
     this.#store.update(() => {
-      incident.outcome = 'renegotiated';
+      incident.peerRestarts = 1;
     });
+    this.#store.closeIncident(incident, 'renegotiated');
   }
 
   #openChat(channel: RTCDataChannel): void {
@@ -305,6 +391,22 @@ export class Call {
     this.#chat.send(JSON.stringify(frame));
     return true;
   }
+}
+
+/**
+ * How long after the last sign of life this side detected the fault, from the once-a-second stats
+ * samples; null when the trigger is not about silence (manual, network change, …).
+ */
+function estimateDetect(
+  trigger: Incident['trigger'],
+  detectedAt: number,
+  lastInboundAt: number | null,
+): number | null {
+  if (trigger === 'stall') {
+    return Math.max(STALL_MS, lastInboundAt === null ? 0 : detectedAt - lastInboundAt);
+  }
+  if (trigger !== 'disconnected' && trigger !== 'failed') return null;
+  return lastInboundAt === null ? null : Math.max(0, detectedAt - lastInboundAt);
 }
 
 function parseFrame(data: unknown): ChatFrame | null {

@@ -17,9 +17,21 @@ export interface Incident {
   trigger: Trigger | 'peer' | 'unknown';
   readonly startedAt: number;
   attempts: number;
+  /** From the last sign of life to detection, as the library reported it on recovery. */
   detectMs: number | null;
+  /** From the last sign of life to recovery, as the library reported it on recovery. */
   downtimeMs: number | null;
   outcome: 'recovering' | 'recovered' | 'gave-up' | 'renegotiated' | 'abandoned';
+  /** When this side detected the fault (Date.now clock); null for a peer-only incident. */
+  detectedAt: number | null;
+  /** The last stats sample that saw bytes arrive before detection (Date.now clock), if any. */
+  lastAliveAt: number | null;
+  /** Detection delay estimated from the stats samples until the library reports `detectMs`. */
+  detectEstimateMs: number | null;
+  /** When the outcome was settled (Date.now clock); null while recovering. */
+  closedAt: number | null;
+  /** ICE restarts the remote side made during this incident. */
+  peerRestarts: number;
 }
 
 /** One chat line. */
@@ -45,6 +57,8 @@ export interface Stats {
   readonly localAddress: string | null;
   readonly remoteAddress: string | null;
   readonly video: string | null;
+  /** Bytes arrived since the previous sample (transport or inbound-rtp counters). */
+  readonly receiving: boolean;
 }
 
 export interface DemoState {
@@ -55,6 +69,10 @@ export interface DemoState {
   iceConnectionState: RTCIceConnectionState | null;
   polite: boolean | null;
   signaling: SignalingState;
+  /** Since when the signaling channel has been down (Date.now clock); null while up. */
+  signalingDownSince: number | null;
+  /** The last stats sample that saw bytes arrive (Date.now clock). */
+  lastInboundAt: number | null;
   /** When the next scheduled restart attempt starts (performance.now() clock), if any. */
   nextAttempt: { readonly at: number; readonly attempt: number } | null;
   incidents: Incident[];
@@ -77,6 +95,8 @@ export class Store {
     iceConnectionState: null,
     polite: null,
     signaling: { up: false, socket: 'closed', peerPresent: false },
+    signalingDownSince: null,
+    lastInboundAt: null,
     nextAttempt: null,
     incidents: [],
     timeline: [],
@@ -118,6 +138,14 @@ export class Store {
     return this.state.incidents.find((incident) => incident.outcome === 'recovering');
   }
 
+  /** The open incident, or else the last one if it closed less than `withinMs` ago. */
+  recentIncident(withinMs: number): Incident | undefined {
+    const open = this.openIncident();
+    if (open) return open;
+    const last = this.state.incidents.at(-1);
+    return last?.closedAt != null && Date.now() - last.closedAt < withinMs ? last : undefined;
+  }
+
   startIncident(trigger: Incident['trigger']): Incident {
     const incident: Incident = {
       id: this.#nextIncidentId++,
@@ -127,10 +155,28 @@ export class Store {
       detectMs: null,
       downtimeMs: null,
       outcome: 'recovering',
+      detectedAt: null,
+      lastAliveAt: null,
+      detectEstimateMs: null,
+      closedAt: null,
+      peerRestarts: 0,
     };
     this.update((s) => s.incidents.push(incident));
     return incident;
   }
+
+  /** Settles `incident` with `outcome`. */
+  closeIncident(incident: Incident, outcome: Exclude<Incident['outcome'], 'recovering'>): void {
+    this.update(() => {
+      incident.outcome = outcome;
+      incident.closedAt = Date.now();
+    });
+  }
+}
+
+/** When the call went down in `incident`: the last sign of life, else detection, else start. */
+export function downSince(incident: Incident): number {
+  return incident.lastAliveAt ?? incident.detectedAt ?? incident.startedAt;
 }
 
 /** A deep, frozen copy of the state for `window.demo`. */

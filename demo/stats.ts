@@ -1,5 +1,7 @@
 // Key numbers from pc.getStats(), once per second: round-trip time, bitrates in and out, and the
-// selected candidate pair. Bitrates are the byte-count deltas between two samples.
+// selected candidate pair. Bitrates are the byte-count deltas between two samples of the transport's
+// counters (or the RTP streams'), which survive an ICE restart's switch to a new candidate pair;
+// the selected pair's own counters start again from zero on every new pair.
 
 import type { Stats } from './state';
 
@@ -50,10 +52,12 @@ function summarize(
   const remote = pair ? byId.get(String(pair.remoteCandidateId)) : undefined;
 
   const at = performance.now();
+  const sum = (type: string, key: string): number =>
+    all.filter((r) => r.type === type).reduce((total, r) => total + (num(r[key]) ?? 0), 0);
   const totals: Totals = {
     at,
-    bytesIn: num(pair?.bytesReceived) ?? 0,
-    bytesOut: num(pair?.bytesSent) ?? 0,
+    bytesIn: num(transport?.bytesReceived) ?? sum('inbound-rtp', 'bytesReceived'),
+    bytesOut: num(transport?.bytesSent) ?? sum('outbound-rtp', 'bytesSent'),
   };
   const seconds = previous ? (at - previous.at) / 1000 : 0;
   const rate = (now: number, before: number | undefined): number | null =>
@@ -69,6 +73,7 @@ function summarize(
       rttMs: rtt === undefined ? null : Math.round(rtt * 1000),
       inKbps: rate(totals.bytesIn, previous?.bytesIn),
       outKbps: rate(totals.bytesOut, previous?.bytesOut),
+      receiving: previous !== null && totals.bytesIn > previous.bytesIn,
       pair: local && remote ? `${str(local.candidateType)} ↔ ${str(remote.candidateType)}` : null,
       localAddress: local ? address(local) : null,
       remoteAddress: remote ? address(remote) : null,
