@@ -1,5 +1,6 @@
 // The two video tiles: the remote picture large with the local one inset, a waiting card with
-// the invite link while nobody is there, and an unmute button when autoplay forced silence.
+// the invite link while nobody is there, an unmute button when autoplay forced silence, and a
+// "paused" veil over the frozen remote picture while the call recovers.
 
 import type { DemoState } from '../state';
 import { byId } from './dom';
@@ -12,6 +13,9 @@ export class MediaView {
   readonly #copy = byId('copy-invite', HTMLButtonElement);
   readonly #unmute = byId('unmute', HTMLButtonElement);
   readonly #localLabel = byId('local-label');
+  readonly #stage = byId('stage');
+  readonly #paused = byId('paused');
+  readonly #pausedText = byId('paused-text');
 
   constructor() {
     this.#copy.addEventListener('click', () => {
@@ -53,6 +57,15 @@ export class MediaView {
   render(state: DemoState, invite: string): void {
     const hasRemote = this.#remote.srcObject !== null;
     this.#waiting.hidden = hasRemote && state.phase !== 'new';
+    // The last frame stays up while no packets arrive; say it is frozen, not a still scene.
+    const paused = hasRemote && (state.phase === 'recovering' || state.phase === 'failed');
+    this.#paused.hidden = !paused;
+    this.#stage.toggleAttribute('data-paused', paused);
+    const text =
+      state.phase === 'failed'
+        ? 'Video paused — connection failed'
+        : 'Video paused — reconnecting…';
+    if (this.#pausedText.textContent !== text) this.#pausedText.textContent = text;
     if (this.#invite.href !== invite) {
       this.#invite.href = invite;
       this.#invite.textContent = invite.replace(/^https?:\/\//, '');

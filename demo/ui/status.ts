@@ -1,7 +1,8 @@
 // The status banner: the phase in large coloured type (announced to screen readers), what it
-// means, the countdown to the next restart attempt, and pills for signaling and native states.
+// means (for recovery: what was detected), the countdown to the next restart attempt, how long
+// the call has been down, and pills for signaling and native states.
 
-import type { DemoState } from '../state';
+import { downSince, type DemoState, type Incident } from '../state';
 import { byId, h } from './dom';
 
 const HEADLINES: Record<DemoState['phase'], string> = {
@@ -27,12 +28,42 @@ function explain(state: DemoState, policyLabel: string): string {
     case 'connected':
       return 'Media and chat flow directly between the two browsers.';
     case 'recovering':
-      return `The path broke. Restarting ICE under the “${policyLabel}” policy.`;
+      return `${detection(state)} Policy: “${policyLabel}”.`;
     case 'failed':
       return 'The policy gave up. “Force ICE restart” tries again; so does the path healing.';
     case 'closed':
       return 'You left the room. Join again whenever you like.';
   }
+}
+
+/** What the library detected, in words, for the open incident. */
+function detection(state: DemoState): string {
+  const incident = openIncident(state);
+  const native = state.connectionState ?? 'new';
+  switch (incident?.trigger) {
+    case 'stall':
+      return native === 'connected'
+        ? 'No packets for 1.5 s — restarting ICE (the browser still says connected).'
+        : `No packets for 1.5 s — restarting ICE (the browser now says ${native}).`;
+    case 'disconnected':
+      return 'The browser reported the connection disconnected for over 1 s — restarting ICE.';
+    case 'failed':
+      return 'The browser reported the connection failed — restarting ICE.';
+    case 'connect-timeout':
+      return 'The first connection did not come up in time — restarting ICE.';
+    case 'network-change':
+      return 'This device’s network changed — restarting ICE.';
+    case 'signaling-restored':
+      return 'Signaling came back while the media path was unhealthy — restarting ICE.';
+    case 'manual':
+      return 'ICE restart forced by hand.';
+    default:
+      return 'The path broke — restarting ICE.';
+  }
+}
+
+function openIncident(state: DemoState): Incident | undefined {
+  return state.incidents.find((incident) => incident.outcome === 'recovering');
 }
 
 export class StatusView {
@@ -41,7 +72,9 @@ export class StatusView {
   readonly #explain = byId('phase-explain');
   readonly #countdown = byId('countdown');
   readonly #pills = byId('pills');
+  readonly #down = byId('down-for');
   #timer: ReturnType<typeof setInterval> | undefined;
+  #downTimer: ReturnType<typeof setInterval> | undefined;
 
   render(state: DemoState, policyLabel: string): void {
     this.#root.dataset.phase = state.phase;
@@ -61,6 +94,28 @@ export class StatusView {
       ),
     );
     this.#renderCountdown(state);
+    this.#renderDown(state);
+  }
+
+  /** "Down for N s" while recovering, counting from the last sign of life. */
+  #renderDown(state: DemoState): void {
+    clearInterval(this.#downTimer);
+    this.#downTimer = undefined;
+    const incident = openIncident(state);
+    if (state.phase !== 'recovering' || incident === undefined) {
+      this.#down.hidden = true;
+      this.#down.textContent = '';
+      return;
+    }
+    const since = downSince(incident);
+    this.#down.hidden = false;
+    const tick = (): void => {
+      const seconds = Math.max(0, Math.floor((Date.now() - since) / 1000));
+      const text = `Down for ${seconds} s`;
+      if (this.#down.textContent !== text) this.#down.textContent = text;
+    };
+    tick();
+    this.#downTimer = setInterval(tick, 250);
   }
 
   #renderCountdown(state: DemoState): void {
@@ -93,17 +148,26 @@ function pill(label: string, value: string, tone: string): HTMLElement {
   );
 }
 
+/** Signaling down this briefly is routine (a socket reconnecting); longer is worth alarm. */
+const SIGNALING_GRACE_MS = 5000;
+
+function signalingBriefly(state: DemoState): boolean {
+  const since = state.signalingDownSince;
+  return since !== null && Date.now() - since < SIGNALING_GRACE_MS;
+}
+
 function signalingText(state: DemoState): string {
   const { up, socket, peerPresent } = state.signaling;
   if (up) return 'up';
   if (socket === 'open') return peerPresent ? 'open' : 'open, no peer';
+  if (socket === 'closed' && state.joined && signalingBriefly(state)) return 'reconnecting';
   return socket;
 }
 
 function signalingTone(state: DemoState): string {
   if (!state.joined) return 'neutral';
   if (state.signaling.up) return 'good';
-  return state.signaling.socket === 'open' ? 'wait' : 'bad';
+  return state.signaling.socket === 'open' || signalingBriefly(state) ? 'wait' : 'bad';
 }
 
 function nativeTone(value: string | null): string {
