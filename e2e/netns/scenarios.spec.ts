@@ -1,0 +1,343 @@
+// The library under real network faults: two resilient-peer pages (pages/app.html) in separate
+// namespaces, cut and restored by the harness. One harness for the whole file; every scenario
+// reloads both pages into a fresh relay room. Bounds are generous: the benchmark measures the
+// tight figures, these tests only prove that each failure ends in a working call.
+
+import { writeFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import {
+  netnsUnavailableReason,
+  setUpHarness,
+  type CutWindow,
+  type Harness,
+  type Peer,
+} from './harness';
+import { sleep } from './sh';
+
+const unavailable = netnsUnavailableReason();
+if (unavailable && process.env.RP_REQUIRE_NETNS === '1') {
+  // In CI a missing prerequisite must not pass silently as a skip.
+  throw new Error(`RP_REQUIRE_NETNS=1 but network namespaces are unavailable: ${unavailable}`);
+}
+
+const PEERS: readonly Peer[] = ['a', 'b'];
+
+/** What app.js's `window.app.state()` returns. */
+interface AppState {
+  readonly polite: boolean;
+  readonly phase: string;
+  readonly connectionState: RTCPeerConnectionState;
+  readonly iceConnectionState: RTCIceConnectionState;
+  readonly signalingState: RTCSignalingState;
+  readonly channel: RTCDataChannelState | null;
+  readonly sent: number;
+  readonly received: number;
+  readonly maxSeen: number;
+  readonly missing: number;
+  readonly duplicates: number;
+  readonly outOfOrder: number;
+  readonly lastMessageAt: number;
+  readonly framesDecoded: number;
+  readonly lastFrameAt: number;
+}
+
+declare global {
+  interface Window {
+    app: { state(): AppState; restart(): void };
+  }
+}
+
+let rooms = 0;
+
+test.describe.serial('resilient-peer under real network faults', () => {
+  test.skip(unavailable !== undefined, `network namespaces unavailable: ${unavailable ?? ''}`);
+
+  let h: Harness;
+  test.beforeAll(async () => {
+    h = await setUpHarness();
+  });
+  test.afterAll(async () => {
+    // Undefined when set-up failed (it has undone its own part then).
+    await (h as Harness | undefined)?.teardown();
+  });
+  test.afterEach(async () => {
+    const info = test.info();
+    // The timeline of every scenario, passed or not: its figures are what a reader checks first.
+    const path = info.outputPath('timeline.txt');
+    writeFileSync(path, `${h.timeline.format()}\n${h.timeline.console.join('\n')}\n`);
+    await info.attach('timeline', { path, contentType: 'text/plain' });
+    if (info.status !== info.expectedStatus) {
+      console.log(`--- timeline of "${info.title}"\n${h.timeline.format()}`);
+    }
+  });
+
+  const state = (peer: Peer): Promise<AppState> => h.pages[peer].evaluate(() => window.app.state());
+
+  /** Both pages on about:blank, faults lifted, relay emptied, then a fresh call in a new room. */
+  async function openCall(policy = 'default'): Promise<void> {
+    await Promise.all(PEERS.map((peer) => h.pages[peer].goto('about:blank')));
+    await h.resetTrial();
+    const room = `scen-${process.pid}-${++rooms}`;
+    const query = new URLSearchParams({ room, policy });
+    // RPT_DEBUG=1: the library's debug lines and every incoming signal on the timeline.
+    if (process.env.RPT_DEBUG === '1') query.set('debug', '1');
+    // RPT_MEDIA=eager: both sides add the camera at once (reproduces the first-offer glare).
+    if (process.env.RPT_MEDIA) query.set('media', process.env.RPT_MEDIA);
+    const url = `${h.routerUrl}/e2e/netns/pages/app.html?${query.toString()}`;
+    // The relay makes the first client in a room impolite: load A first so A is always impolite.
+    const loaded = (page: Page): Promise<unknown> =>
+      page.waitForFunction(() => 'app' in window, null, { timeout: 15_000 });
+    await h.pages.a.goto(url);
+    await loaded(h.pages.a);
+    await h.pages.b.goto(url);
+    await loaded(h.pages.b);
+    expect((await state('a')).polite).toBe(false);
+    expect((await state('b')).polite).toBe(true);
+    for (const peer of PEERS) {
+      await expect
+        .poll(
+          async () => {
+            const s = await state(peer);
+            return (
+              s.phase === 'connected' &&
+              s.channel === 'open' &&
+              s.received > 10 &&
+              s.framesDecoded > 10
+            );
+          },
+          { timeout: 20_000, message: `${peer}: call up, data and frames flowing` },
+        )
+        .toBe(true);
+    }
+    h.timeline.mark('callUp');
+  }
+
+  /** Marks the cut window on the timeline. */
+  function markWindow(w: CutWindow, label = ''): void {
+    h.timeline.mark(`cut${label}`, {}, w.cutAt);
+    h.timeline.mark(`restored${label}`, {}, w.restoredAt);
+  }
+
+  interface Figures {
+    readonly cutToRecovering: number | null;
+    readonly restoreToConnected: number | null;
+    readonly restoreToMessage: number | null;
+    readonly restoreToFrame: number | null;
+  }
+
+  /** The per-peer figures of one cut window, from the timeline. */
+  function figures(peer: Peer, w: CutWindow): Figures {
+    const t = h.timeline;
+    const since = (e: { t: number } | undefined, from: number): number | null =>
+      e === undefined ? null : e.t - from;
+    const recovering = t.find(peer, 'phaseChange', w.cutBeganAt, (d) => d.to === 'recovering');
+    const connected = t.find(peer, 'phaseChange', w.restoreBeganAt, (d) => d.to === 'connected');
+    const message = t.find(peer, 'message', w.restoreBeganAt);
+    const frame = t.find(peer, 'frame', w.restoreBeganAt);
+    return {
+      cutToRecovering:
+        recovering !== undefined && recovering.t <= w.restoredAt ? recovering.t - w.cutAt : null,
+      restoreToConnected: since(connected, w.restoredAt),
+      restoreToMessage: since(message, w.restoredAt),
+      restoreToFrame: since(frame, w.restoredAt),
+    };
+  }
+
+  function print(label: string, w: CutWindow): Record<Peer, Figures> {
+    const result = { a: figures('a', w), b: figures('b', w) };
+    const show = (v: number | null): string => (v === null ? 'n/a' : `${v} ms`);
+    for (const peer of PEERS) {
+      const f = result[peer];
+      console.log(
+        `[${label}] ${peer}: cut→recovering ${show(f.cutToRecovering)}, restore→connected ${show(f.restoreToConnected)}, ` +
+          `restore→message ${show(f.restoreToMessage)}, restore→frame ${show(f.restoreToFrame)}`,
+      );
+    }
+    return result;
+  }
+
+  /** Waits until `peer`'s page shows `event` after `since`, polling the timeline. */
+  async function waitEvent(
+    peer: Peer,
+    event: string,
+    since: number,
+    timeoutMs: number,
+    where: (d: Readonly<Record<string, unknown>>) => boolean = () => true,
+  ): Promise<void> {
+    await h.timeline.waitFor(peer, event, { since, where, timeoutMs });
+  }
+
+  async function expectSequenceIntact(): Promise<void> {
+    for (const peer of PEERS) {
+      const s = await state(peer);
+      expect(
+        { missing: s.missing, duplicates: s.duplicates, outOfOrder: s.outOfOrder },
+        `${peer}: sequence (received ${s.received}, max ${s.maxSeen})`,
+      ).toEqual({ missing: 0, duplicates: 0, outOfOrder: 0 });
+    }
+  }
+
+  /** Both connected, data arriving and frames decoding after `since`. */
+  async function expectFlowing(since: number, timeoutMs: number): Promise<void> {
+    for (const peer of PEERS) {
+      await expect
+        .poll(
+          async () => {
+            const s = await state(peer);
+            return {
+              phase: s.phase,
+              connectionState: s.connectionState,
+              data: s.lastMessageAt > since,
+              frames: s.lastFrameAt > since,
+            };
+          },
+          { timeout: timeoutMs, message: `${peer}: connected, data and frames after restore` },
+        )
+        .toEqual({ phase: 'connected', connectionState: 'connected', data: true, frames: true });
+    }
+  }
+
+  test('1. media path cut for 20 s: recovery starts early, call resumes intact', async () => {
+    await openCall();
+    const w = await h.faults.outage('media', 20_000);
+    markWindow(w);
+    await expectFlowing(w.restoredAt, 15_000);
+    const f = print('media 20 s', w);
+    for (const peer of PEERS) {
+      expect(
+        f[peer].cutToRecovering ?? Infinity,
+        `${peer}: recovery started within 6 s of the cut`,
+      ).toBeLessThanOrEqual(6_000);
+      expect(f[peer].restoreToConnected, `${peer}: phase connected after restore`).not.toBeNull();
+      expect(
+        f[peer].restoreToMessage ?? Infinity,
+        `${peer}: first new message within 5 s`,
+      ).toBeLessThanOrEqual(5_000);
+      expect(f[peer].restoreToFrame, `${peer}: first new decoded frame`).not.toBeNull();
+    }
+    await expectSequenceIntact();
+  });
+
+  test('2. full cut of peer A for 20 s: both back, negotiation settled, sequence intact', async () => {
+    await openCall();
+    const w = await h.faults.outage({ kind: 'full', peer: 'a' }, 20_000);
+    markWindow(w);
+    for (const peer of PEERS) {
+      await expect
+        .poll(
+          async () => {
+            const s = await state(peer);
+            return { phase: s.phase, signalingState: s.signalingState };
+          },
+          { timeout: 10_000, message: `${peer}: connected and stable within 10 s of restore` },
+        )
+        .toEqual({ phase: 'connected', signalingState: 'stable' });
+    }
+    const connectedWithin = Date.now() - w.restoredAt;
+    await expectFlowing(w.restoredAt, 10_000);
+    print('full A 20 s', w);
+    console.log(
+      `[full A 20 s] both connected and stable ${connectedWithin} ms after restore (poll)`,
+    );
+    for (const peer of PEERS) {
+      const f = figures(peer, w);
+      expect(
+        f.restoreToConnected ?? Infinity,
+        `${peer}: connected within 10 s`,
+      ).toBeLessThanOrEqual(10_000);
+    }
+    await expectSequenceIntact();
+  });
+
+  test('3. 2 s media blip: no give-up, at most 2 restart attempts, sequence intact', async () => {
+    await openCall();
+    const w = await h.faults.outage('media', 2_000);
+    markWindow(w);
+    await expectFlowing(w.restoredAt, 10_000);
+    // Let any attempt already scheduled run its course before counting.
+    await sleep(3_000);
+    print('media blip 2 s', w);
+    for (const peer of PEERS) {
+      const events = h.timeline.events.filter((e) => e.source === peer && e.t >= w.cutBeganAt);
+      const attempts = events.filter((e) => e.event === 'restartAttempt').length;
+      console.log(`[media blip 2 s] ${peer}: ${attempts} restartAttempt event(s)`);
+      expect(
+        events.filter((e) => e.event === 'gaveUp'),
+        `${peer}: no gaveUp`,
+      ).toEqual([]);
+      expect(attempts, `${peer}: restart attempts`).toBeLessThanOrEqual(2);
+      expect((await state(peer)).phase).toBe('connected');
+    }
+    await expectSequenceIntact();
+  });
+
+  test('5. give-up after table:0,1000, then app.restart() brings the call back', async () => {
+    await openCall('table:0,1000');
+    const cut = await h.faults.cut('media');
+    h.timeline.mark('cut', {}, cut.cutAt);
+    for (const peer of PEERS) await waitEvent(peer, 'gaveUp', cut.cutBeganAt, 25_000);
+    for (const peer of PEERS) {
+      await expect
+        .poll(async () => (await state(peer)).phase, { timeout: 5_000, message: `${peer}: phase` })
+        .toBe('failed');
+    }
+    const gaveUpAfter = PEERS.map(
+      (peer) =>
+        `${peer} ${(h.timeline.find(peer, 'gaveUp', cut.cutBeganAt)?.t ?? NaN) - cut.cutAt} ms`,
+    );
+    const w = await cut.restore();
+    h.timeline.mark('restored', {}, w.restoredAt);
+    const restartAt = Date.now();
+    await h.pages.a.evaluate(() => {
+      window.app.restart();
+    });
+    h.timeline.mark('app.restart', { peer: 'a' }, restartAt);
+    for (const peer of PEERS) {
+      await expect
+        .poll(async () => (await state(peer)).phase, {
+          timeout: 10_000,
+          message: `${peer}: connected within 10 s of app.restart()`,
+        })
+        .toBe('connected');
+    }
+    await expectFlowing(w.restoredAt, 10_000);
+    const f = print('give-up + restart', w);
+    console.log(`[give-up + restart] gaveUp after the cut: ${gaveUpAfter.join(', ')}`);
+    for (const peer of PEERS) {
+      const connected = h.timeline.find(
+        peer,
+        'phaseChange',
+        restartAt,
+        (d) => d.to === 'connected',
+      );
+      console.log(
+        `[give-up + restart] ${peer}: app.restart()→connected ${connected ? `${connected.t - restartAt} ms` : 'n/a (already connected)'}`,
+      );
+      expect(f[peer].cutToRecovering).not.toBeNull();
+    }
+    await expectSequenceIntact();
+  });
+
+  test('6. five cycles of 4 s media cut and 6 s restore: every one recovers', async () => {
+    await openCall();
+    for (let cycle = 1; cycle <= 5; cycle++) {
+      const w = await h.faults.outage('media', 4_000);
+      markWindow(w, String(cycle));
+      const restoredAt = w.restoredAt;
+      await sleep(restoredAt + 6_000 - Date.now());
+      print(`cycle ${cycle}`, w);
+      for (const peer of PEERS) {
+        const s = await state(peer);
+        expect(
+          {
+            phase: s.phase,
+            data: s.lastMessageAt > restoredAt,
+            frames: s.lastFrameAt > restoredAt,
+          },
+          `cycle ${cycle}, ${peer}: recovered within 6 s of restore`,
+        ).toEqual({ phase: 'connected', data: true, frames: true });
+      }
+      await expectSequenceIntact();
+    }
+  });
+});
