@@ -298,12 +298,14 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     if (this.#closed) return;
     this.#updatePhase('detected');
     if (
-      attempt === 1 &&
+      (attempt === 1 || this.polite) &&
       trigger !== 'manual' &&
       this.#clock.now() - this.#lastRemoteRestartAt < REMOTE_RESTART_WINDOW_MS
     ) {
       // The remote side restarted ICE for the same fault moments ago; a second restart would
-      // only send a colliding offer. Its restart is our attempt.
+      // only send a colliding offer. Its restart is our attempt. During a long outage both
+      // sides keep trying; the polite side then leaves the restarts to the other one while it
+      // hears them, so one restart stream crosses the signaling channel instead of two.
       this.#log('info', 'remote side already restarted ICE; not offering again');
       this.#emit('restartAttempt', { attempt, trigger });
       this.#scheduler.settled();
