@@ -112,8 +112,8 @@ pc.addEventListener('track', ({ streams: [remote] }) => {
 // The impolite side adds its camera at once. The polite side waits until the first offer/answer
 // is done and then adds its camera in a second negotiation: when its own first offer collides
 // with the impolite side's (it joins when that offer is already on the way), Chromium gathers no
-// ICE candidates after the library's rollback and the call never connects (see the report in
-// scenarios.spec.ts). `?media=eager` adds the camera at once on both sides, to reproduce that.
+// ICE candidates after the library's rollback and the call never connects (phase stays
+// 'connecting', no recovery). `?media=eager` adds the camera at once on both sides, to reproduce.
 const addCamera = () => {
   for (const track of stream.getTracks()) pc.addTrack(track, stream);
   log('cameraAdded');
