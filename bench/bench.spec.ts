@@ -15,6 +15,7 @@ test('recovery benchmark', async () => {
   const options = JSON.parse(raw) as BenchOptions & {
     readonly command: string;
     readonly sizes: unknown;
+    readonly lib?: unknown;
   };
   const startedAt = new Date();
   const outcome = await runBenchmark(options);

@@ -26,7 +26,12 @@ export interface ResultFile {
   readonly finishedAt: string;
   readonly command: string;
   /** The commit measured, and library sources that differed from it (dist/ is built from them). */
-  readonly library: { readonly commit: string; readonly uncommittedSources: string[] };
+  readonly library: {
+    readonly commit: string;
+    readonly uncommittedSources: string[];
+    /** The bundle the pages loaded (from bench/run.mjs --lib). */
+    readonly loaded: unknown;
+  };
   readonly machine: Machine;
   readonly options: Omit<BenchOptions, 'log'>;
   readonly sizes: unknown;
@@ -37,7 +42,11 @@ export interface ResultFile {
 
 /** Prints the table and writes the result files; returns the paths written. */
 export function writeResults(input: {
-  readonly options: BenchOptions & { readonly command?: string; readonly sizes?: unknown };
+  readonly options: BenchOptions & {
+    readonly command?: string;
+    readonly sizes?: unknown;
+    readonly lib?: unknown;
+  };
   readonly outcome: BenchOutcome;
   readonly startedAt: Date;
   readonly finishedAt: Date;
@@ -59,13 +68,15 @@ export function writeResults(input: {
     variants: options.variants,
     cases: options.cases,
     observeMs,
+    ...(options.libUrl === undefined ? {} : { libUrl: options.libUrl }),
+    ...(options.libSource === undefined ? {} : { libSource: options.libSource }),
     ...(options.port === undefined ? {} : { port: options.port }),
   };
   const file: ResultFile = {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     command: command ?? 'npm run bench',
-    library: libraryVersion(),
+    library: { ...libraryVersion(), loaded: options.lib ?? { url: options.libUrl ?? null } },
     machine,
     options: rest,
     sizes: sizes ?? null,

@@ -4,8 +4,8 @@
 // machine slows all of them alike.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Page } from '@playwright/test';
 import {
   netnsUnavailableReason,
@@ -30,6 +30,10 @@ export interface BenchOptions {
   readonly port?: number;
   /** How long to wait for another engineer's harness run to release the namespaces. @default 30 min */
   readonly lockWaitMs?: number;
+  /** URL path of the library bundle the pages load. @default /dist/resilient-peer.bundle.js */
+  readonly libUrl?: string;
+  /** A file to copy to `libUrl` before each run when that is missing or differs (dist/ may be rebuilt meanwhile). */
+  readonly libSource?: string;
   /** Progress lines. @default console.log */
   readonly log?: (line: string) => void;
 }
@@ -64,6 +68,12 @@ export interface PeerFigures {
   /** Data-channel sequence check: messages lost or out of order (expected 0). */
   readonly sequenceGaps: number;
   readonly sequenceOutOfOrder: number;
+  /** The page's events from just before the cut on, `t` in ms from the cut: the evidence. */
+  readonly events: readonly {
+    readonly t: number;
+    readonly event: string;
+    readonly detail?: string;
+  }[];
 }
 
 /** One run of one case for one variant. */
@@ -75,18 +85,39 @@ export interface RunRecord {
   readonly window: CutWindow | null;
   readonly figures: Figures | null;
   readonly peers: { readonly a: PeerFigures; readonly b: PeerFigures } | null;
-  /** First 12 hex digits of the SHA-256 of dist/resilient-peer.bundle.js as the run began. */
+  /** First 12 hex digits of the SHA-256 of the library bundle as the run began. */
   readonly bundle: string;
   /** Set when the call could not be set up; such a run says nothing about recovery. */
   readonly error?: string;
 }
 
-const BUNDLE = join(import.meta.dirname, '..', 'dist', 'resilient-peer.bundle.js');
+const DEFAULT_LIB_URL = '/dist/resilient-peer.bundle.js';
+
+const urlToFile = (libUrl: string): string =>
+  join(import.meta.dirname, '..', ...libUrl.split('/').filter(Boolean));
+
+const sha = (file: string): string =>
+  createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+
+/** Puts `source` back at `libUrl` if a rebuild of dist/ removed or replaced it. */
+function ensureLib(libUrl: string, source: string | undefined): void {
+  if (source === undefined) return;
+  const target = urlToFile(libUrl);
+  let same = false;
+  try {
+    same = sha(target) === sha(source);
+  } catch {
+    same = false;
+  }
+  if (same) return;
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(source, target);
+}
 
 /** Which library build a run loaded (others may rebuild dist/ while a long run goes on). */
-function bundleHash(): string {
+function bundleHash(libUrl: string): string {
   try {
-    return createHash('sha256').update(readFileSync(BUNDLE)).digest('hex').slice(0, 12);
+    return sha(urlToFile(libUrl));
   } catch {
     return 'missing';
   }
@@ -158,6 +189,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
       console.log(line);
     });
   const observeMs = options.observeMs ?? 60_000;
+  const libUrl = options.libUrl ?? DEFAULT_LIB_URL;
   const records: RunRecord[] = [];
   let chromium = 'unknown';
   const total = options.runs * options.cases.length * options.variants.length;
@@ -178,9 +210,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
           const label = `[${records.length + 1}/${total}] ${variant} ${caseName(c)} run ${run}`;
           const room = `bench-${process.pid}-${++rooms}`;
           let record: RunRecord;
-          const bundle = bundleHash();
+          ensureLib(libUrl, options.libSource);
+          const bundle = bundleHash(libUrl);
           try {
-            record = { ...(await runOne(harness, { variant, c, run, room, observeMs })), bundle };
+            record = {
+              ...(await runOne(harness, { variant, c, run, room, observeMs, libUrl })),
+              bundle,
+            };
           } catch (error) {
             record = {
               variant,
@@ -226,12 +262,19 @@ async function acquireHarness(
 
 async function runOne(
   h: Harness,
-  spec: { variant: Variant; c: Case; run: number; room: string; observeMs: number },
+  spec: {
+    variant: Variant;
+    c: Case;
+    run: number;
+    room: string;
+    observeMs: number;
+    libUrl: string;
+  },
 ): Promise<Omit<RunRecord, 'bundle'>> {
-  const { variant, c, run, room, observeMs } = spec;
+  const { variant, c, run, room, observeMs, libUrl } = spec;
   await Promise.all(PEERS.map((peer) => h.pages[peer].goto('about:blank')));
   await h.resetTrial();
-  await openCall(h, variant, room);
+  await openCall(h, variant, room, libUrl);
 
   const cut = await h.faults.cut(c.kind === 'media' ? 'media' : { kind: 'full', peer: 'a' });
   await sleep(cut.cutAt + c.outageMs - Date.now());
@@ -260,9 +303,9 @@ async function runOne(
 
 /** Loads the page in both namespaces (A first, so A is the relay's impolite slot 0) and waits
  * until the call is up with data and frames flowing both ways for a moment. */
-async function openCall(h: Harness, variant: Variant, room: string): Promise<void> {
+async function openCall(h: Harness, variant: Variant, room: string, lib: string): Promise<void> {
   const url = (peer: Peer): string =>
-    `${h.routerUrl}/bench/pages/bench.html?${new URLSearchParams({ variant, peer, room }).toString()}`;
+    `${h.routerUrl}/bench/pages/bench.html?${new URLSearchParams({ variant, peer, room, lib }).toString()}`;
   const loaded = (page: Page): Promise<unknown> =>
     page.waitForFunction(() => 'bench' in window, null, { timeout: 15_000 });
   await h.pages.a.goto(url('a'));
@@ -300,6 +343,9 @@ async function readPeers(h: Harness, w: CutWindow): Promise<Record<Peer, PeerFig
   if (a === undefined || b === undefined) throw new Error('unreachable');
   return { a, b };
 }
+
+/** Events too frequent or too dull to keep as evidence. */
+const NOISE = new Set(['statsError']);
 
 async function readPeer(page: Page, w: CutWindow): Promise<PeerFigures> {
   const { events, state, messageAt, frameAt } = await page.evaluate((since) => {
@@ -339,6 +385,13 @@ async function readPeer(page: Page, w: CutWindow): Promise<PeerFigures> {
     gaveUp: after(w.cutBeganAt).some((e) => e.event === 'gaveUp'),
     sequenceGaps: state.seq.gaps,
     sequenceOutOfOrder: state.seq.outOfOrder,
+    events: events
+      .filter((e) => e.t >= w.cutBeganAt - 1_000 && !NOISE.has(e.event))
+      .slice(0, 300)
+      .map(({ t, event, ...data }) => {
+        const detail = JSON.stringify(data);
+        return detail === '{}' ? { t: t - w.cutAt, event } : { t: t - w.cutAt, event, detail };
+      }),
   };
 }
 

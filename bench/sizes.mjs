@@ -24,7 +24,11 @@ const OTHERS = [
 ];
 const POLYFILLS = ['buffer', 'events', 'process', 'util'];
 
-/** @param {{ others?: boolean, log?: (line: string) => void }} [options] @returns {Promise<SizeRow[]>} */
+/**
+ * @param {{ others?: boolean, libRoot?: string, log?: (line: string) => void }} [options]
+ *   libRoot: a checkout whose scripts/size.mjs weighs its own src/ (default: this repo)
+ * @returns {Promise<SizeRow[]>}
+ */
 export async function measureSizes(options = {}) {
   const log =
     options.log ??
@@ -36,8 +40,9 @@ export async function measureSizes(options = {}) {
   const own = /** @type {{ version: string }} */ (readJson(join(root, 'package.json')));
   const version = own.version;
   try {
-    const out = execFileSync(process.execPath, [join(root, 'scripts/size.mjs'), '--json'], {
-      cwd: root,
+    const libRoot = options.libRoot ?? root;
+    const out = execFileSync(process.execPath, [join(libRoot, 'scripts/size.mjs'), '--json'], {
+      cwd: libRoot,
       encoding: 'utf8',
     });
     const lines = out.trim().split('\n');
