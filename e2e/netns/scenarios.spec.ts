@@ -81,8 +81,6 @@ test.describe.serial('resilient-peer under real network faults', () => {
     const query = new URLSearchParams({ room, policy });
     // RPT_DEBUG=1: the library's debug lines and every incoming signal on the timeline.
     if (process.env.RPT_DEBUG === '1') query.set('debug', '1');
-    // RPT_MEDIA=eager: both sides add the camera at once (reproduces the first-offer glare).
-    if (process.env.RPT_MEDIA) query.set('media', process.env.RPT_MEDIA);
     const url = `${h.routerUrl}/e2e/netns/pages/app.html?${query.toString()}`;
     // The relay makes the first client in a room impolite: load A first so A is always impolite.
     const loaded = (page: Page): Promise<unknown> =>

@@ -109,25 +109,9 @@ pc.addEventListener('track', ({ streams: [remote] }) => {
   log('track');
 });
 
-// The impolite side adds its camera at once. The polite side waits until the first offer/answer
-// is done and then adds its camera in a second negotiation: when its own first offer collides
-// with the impolite side's (it joins when that offer is already on the way), Chromium gathers no
-// ICE candidates after the library's rollback and the call never connects (phase stays
-// 'connecting', no recovery). `?media=eager` adds the camera at once on both sides, to reproduce.
-const addCamera = () => {
-  for (const track of stream.getTracks()) pc.addTrack(track, stream);
-  log('cameraAdded');
-};
-if (!polite || params.get('media') === 'eager') {
-  addCamera();
-} else {
-  const afterFirstNegotiation = () => {
-    if (pc.signalingState !== 'stable' || pc.remoteDescription === null) return;
-    pc.removeEventListener('signalingstatechange', afterFirstNegotiation);
-    addCamera();
-  };
-  pc.addEventListener('signalingstatechange', afterFirstNegotiation);
-}
+// Both sides add the camera at once, as an app would: the polite side's first offer then races
+// the impolite side's, which the library's perfect negotiation has to settle.
+for (const track of stream.getTracks()) pc.addTrack(track, stream);
 
 const onMessage = ({ data }) => {
   const n = Number(data);
