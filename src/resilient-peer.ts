@@ -330,6 +330,8 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     const lostAt = this.#incidentLostAt || summary.detectedAt;
     this.#incidentLostAt = 0;
     this.#lastAliveAt = now;
+    // A remote restart belongs to the incident it answered; a later fault needs its own.
+    this.#lastRemoteRestartAt = Number.NEGATIVE_INFINITY;
     this.#probe?.run(this.#probeIntervalMs());
     this.#updatePhase('recovered');
     this.#emit('recovered', {
