@@ -66,6 +66,8 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   #wasConnected = false;
   /** When the native states returned to connected during the open incident. */
   #reconnectedAt = Number.NEGATIVE_INFINITY;
+  /** A keyframe was already asked for in the open incident. */
+  #keyframeKicked = false;
 
   constructor(options: Options) {
     super();
@@ -218,9 +220,11 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     if (this.#bothConnected()) {
       if (!this.#wasConnected && this.#scheduler.active) {
         // Back from a native drop during an incident: confirm recovery now rather than at the
-        // next tick, so no scheduled attempt slips in between (see #attempt).
+        // next tick, so no scheduled attempt slips in between (see #attempt), and ask for a
+        // keyframe at once instead of after the probe's confirmation.
         this.#reconnectedAt = this.#clock.now();
         this.#probe?.sampleNow();
+        this.#kickKeyframesOnce();
       }
       this.#wasConnected = true;
       this.#everConnected = true;
@@ -340,11 +344,17 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
       detectMs: Math.max(0, Math.round(summary.detectedAt - lostAt)),
       downtimeMs: Math.max(0, Math.round(now - lostAt)),
     });
-    if (this.#kickKeyframes) {
-      kickKeyframes(this.pc).catch((error: unknown) => {
-        this.#log('warn', 'keyframe kick failed', { error: errorText(error) });
-      });
-    }
+    this.#kickKeyframesOnce();
+    this.#keyframeKicked = false;
+  }
+
+  /** Makes video senders send a keyframe, once per incident. */
+  #kickKeyframesOnce(): void {
+    if (!this.#kickKeyframes || this.#keyframeKicked) return;
+    this.#keyframeKicked = true;
+    kickKeyframes(this.pc).catch((error: unknown) => {
+      this.#log('warn', 'keyframe kick failed', { error: errorText(error) });
+    });
   }
 
   #onSignal(data: unknown): void {
