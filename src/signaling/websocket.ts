@@ -30,11 +30,11 @@ export interface WebSocketSignalingOptions {
   readonly id?: string;
   /** How often to ping the relay while the socket is open. @default 1000 */
   readonly heartbeatIntervalMs?: number;
-  /** The socket counts as dead when nothing came from the relay for this long (also bounds the first connect). @default 3000 */
+  /** The socket counts as dead when nothing came from the relay for this long (also bounds connecting). @default 3000 */
   readonly heartbeatTimeoutMs?: number;
   /** Shortest wait before a reconnect; later waits double, with jitter. @default 250 */
   readonly minReconnectDelayMs?: number;
-  /** Longest wait before a reconnect. @default 2000 */
+  /** Longest wait before a reconnect. @default 5000 */
   readonly maxReconnectDelayMs?: number;
   /** The WebSocket class to use. @default globalThis.WebSocket */
   readonly WebSocket?: WebSocketConstructor;
@@ -63,7 +63,7 @@ const DEFAULTS = Object.freeze({
   heartbeatIntervalMs: 1000,
   heartbeatTimeoutMs: 3000,
   minReconnectDelayMs: 250,
-  maxReconnectDelayMs: 2000,
+  maxReconnectDelayMs: 5000,
 });
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -107,9 +107,6 @@ export class WebSocketSignaling
   #attempt = 0;
   #pingId = 0;
   #lastHeardAt = 0;
-  #connectStartedAt = 0;
-  /** How long the last successful connect took; bounds how long a reconnect may hang. */
-  #lastConnectMs: number | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #livenessTimer: ReturnType<typeof setTimeout> | undefined;
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
@@ -210,7 +207,6 @@ export class WebSocketSignaling
     }
     this.#socket = socket;
     this.#socketState = 'connecting';
-    this.#connectStartedAt = performance.now();
     socket.onopen = () => {
       this.#guard(() => {
         this.#onOpen();
@@ -242,7 +238,6 @@ export class WebSocketSignaling
 
   #onOpen(): void {
     this.#socketState = 'open';
-    this.#lastConnectMs = performance.now() - this.#connectStartedAt;
     this.#heard();
     this.#heartbeatTimer = setInterval(() => {
       this.#guard(() => {
@@ -344,20 +339,7 @@ export class WebSocketSignaling
   /** Records that the relay was heard from and re-arms the liveness deadline. */
   #heard(): void {
     this.#lastHeardAt = performance.now();
-    if (this.#livenessTimer === undefined) this.#armLiveness(this.#deadlineMs());
-  }
-
-  /**
-   * How long the relay may stay silent. A connect attempt on a blackholed network hangs, and a
-   * fresh attempt sends a fresh SYN at once, while a hanging one retransmits only after 1, 3, 7 s;
-   * so once we know how long connecting takes here, an attempt gets three times that (at least
-   * 1 s), and the next one starts sooner after the network returns.
-   */
-  #deadlineMs(): number {
-    const { heartbeatTimeoutMs } = this.#options;
-    if (this.#socketState !== 'connecting' || this.#lastConnectMs === undefined)
-      return heartbeatTimeoutMs;
-    return Math.min(heartbeatTimeoutMs, Math.max(1000, 3 * this.#lastConnectMs));
+    if (this.#livenessTimer === undefined) this.#armLiveness(this.#options.heartbeatTimeoutMs);
   }
 
   #armLiveness(delayMs: number): void {
@@ -366,7 +348,7 @@ export class WebSocketSignaling
       this.#guard(() => {
         this.#livenessTimer = undefined;
         const silentMs = performance.now() - this.#lastHeardAt;
-        const left = this.#deadlineMs() - silentMs;
+        const left = this.#options.heartbeatTimeoutMs - silentMs;
         if (left > 0) {
           this.#armLiveness(left);
           return;
