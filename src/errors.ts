@@ -44,14 +44,17 @@ export class ClosedError extends ResilientPeerError {
 
 const PREVIEW_CHARS = 120;
 
+/** What arrived, as text, cut to a preview: enough to recognise it, never a megabyte in a log. */
 function preview(data: unknown): string {
   let text: string;
   try {
     // JSON.stringify returns undefined for undefined and functions, whatever its typing says.
-    const json: unknown = typeof data === 'string' ? data : JSON.stringify(data);
-    text = typeof json === 'string' ? json : typeof data;
+    text =
+      typeof data === 'string'
+        ? data
+        : ((JSON.stringify(data)) ?? typeof data);
   } catch {
-    text = Object.prototype.toString.call(data);
+    text = typeof data; // a cycle or a BigInt
   }
   return text.length > PREVIEW_CHARS
     ? `${text.slice(0, PREVIEW_CHARS)}… (${text.length} chars)`
@@ -60,8 +63,29 @@ function preview(data: unknown): string {
 
 /** `Name: message` of an Error, or a readable form of anything else thrown. */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return typeof error === 'string' ? error : typeof error;
+  return error instanceof Error ? `${error.name}: ${error.message}` : describe(error);
+}
+
+/**
+ * A short text for a value of unknown type, for error messages: what it is, never its whole
+ * content (`"offer"`, `a 300-character string`, `number 1.5`, `an array`, `null`).
+ */
+export function describe(value: unknown): string {
+  const type = typeof value;
+  if (type === 'string') {
+    const text = value as string;
+    return text.length > 40 ? `a ${text.length}-character string` : JSON.stringify(text);
+  }
+  if (type === 'number' || type === 'boolean' || type === 'bigint') {
+    return `${type} ${String(value)}`;
+  }
+  if (value == null) return String(value);
+  return Array.isArray(value) ? 'an array' : `a${type === 'object' ? 'n' : ''} ${type}`;
+}
+
+/** Throws the TypeError for a wrong option unless `ok`: names it, what was expected and got. */
+export function expectOption(ok: boolean, name: string, expected: string, value: unknown): void {
+  if (!ok) throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}.`);
 }
 
 /** A short text for a value of unknown type: numbers and booleans as such, else the type. */
