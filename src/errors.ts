@@ -49,10 +49,8 @@ function preview(data: unknown): string {
   let text: string;
   try {
     // JSON.stringify returns undefined for undefined and functions, whatever its typing says.
-    text =
-      typeof data === 'string'
-        ? data
-        : ((JSON.stringify(data)) ?? typeof data);
+    const json: string | undefined = typeof data === 'string' ? data : JSON.stringify(data);
+    text = json ?? typeof data;
   } catch {
     text = typeof data; // a cycle or a BigInt
   }
