@@ -49,8 +49,8 @@ function preview(data: unknown): string {
   let text: string;
   try {
     // JSON.stringify returns undefined for undefined and functions, whatever its typing says.
-    const json: string | undefined = typeof data === 'string' ? data : JSON.stringify(data);
-    text = json ?? typeof data;
+    const json: unknown = typeof data === 'string' ? data : JSON.stringify(data);
+    text = typeof json === 'string' ? json : typeof data;
   } catch {
     text = typeof data; // a cycle or a BigInt
   }
