@@ -122,7 +122,7 @@ test('wrong options get a TypeError naming the option', async ({ harness }) => {
     /`polite` to be a boolean.*"yes"/,
     /`signaling` to be a SignalingChannel/,
     /`signaling` to be a SignalingChannel/,
-    /`stallTimeoutMs` to be a non-negative/,
+    /`stallTimeoutMs` to be 0 \(off\) or at least 200.*got -1/,
     /`stallTimeoutMs` to be 0 \(off\) or at least 200/,
     /`disconnectedGraceMs` to be a non-negative finite number/,
     /`policy` to be a function/,

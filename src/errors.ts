@@ -66,7 +66,7 @@ export function errorText(error: unknown): string {
 
 /**
  * A short text for a value of unknown type, for error messages: what it is, never its whole
- * content (`"offer"`, `a 300-character string`, `number 1.5`, `an array`, `null`).
+ * content (`"offer"`, `a 300-character string`, `1.5`, `a 2-item array`, `null`).
  */
 export function describe(value: unknown): string {
   const type = typeof value;
@@ -74,11 +74,10 @@ export function describe(value: unknown): string {
     const text = value as string;
     return text.length > 40 ? `a ${text.length}-character string` : JSON.stringify(text);
   }
-  if (type === 'number' || type === 'boolean' || type === 'bigint') {
-    return `${type} ${String(value)}`;
-  }
-  if (value == null) return String(value);
-  return Array.isArray(value) ? 'an array' : `a${type === 'object' ? 'n' : ''} ${type}`;
+  if (Array.isArray(value)) return `a ${value.length}-item array`;
+  if (value === null || type !== 'object')
+    return type === 'function' ? 'a function' : String(value);
+  return 'an object';
 }
 
 /** Throws the TypeError for a wrong option unless `ok`: names it, what was expected and got. */

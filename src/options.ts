@@ -1,7 +1,7 @@
 // The one Options type, its defaults in one object, and validation at construction with messages
 // that name the option and what was expected.
 
-import { primitiveText } from './errors';
+import { expectOption } from './errors';
 import type { Policy } from './policy';
 import type { SignalingChannel } from './signaling/channel';
 
@@ -46,86 +46,51 @@ export const DEFAULTS = Object.freeze({
   kickKeyframes: true,
 });
 
-/** Throws a TypeError naming the first option that is wrong. */
-export function validateOptions(options: unknown): asserts options is Options {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      `Expected \`options\` to be an object, got ${options === null ? 'null' : typeof options}.`,
-    );
-  }
-  const o = options as Record<string, unknown>;
-  if (typeof o.polite !== 'boolean') {
-    throw new TypeError(
-      `Expected \`polite\` to be a boolean (true on exactly one side), got ${show(o.polite)}.`,
-    );
-  }
-  const signaling = o.signaling as Partial<SignalingChannel> | undefined;
-  if (
-    typeof signaling !== 'object' ||
-    typeof signaling.send !== 'function' ||
-    typeof signaling.subscribe !== 'function' ||
-    typeof signaling.isUp !== 'boolean'
-  ) {
-    throw new TypeError(
-      'Expected `signaling` to be a SignalingChannel: an object with `isUp` (boolean), `send(message)` and `subscribe(handlers)`.',
-    );
-  }
-  if (o.rtcConfig !== undefined && (typeof o.rtcConfig !== 'object' || o.rtcConfig === null)) {
-    throw new TypeError(
-      `Expected \`rtcConfig\` to be an RTCConfiguration object, got ${show(o.rtcConfig)}.`,
-    );
-  }
-  if (
-    o.pc !== undefined &&
-    !(typeof RTCPeerConnection === 'function' && o.pc instanceof RTCPeerConnection)
-  ) {
-    throw new TypeError(`Expected \`pc\` to be an RTCPeerConnection, got ${show(o.pc)}.`);
-  }
-  if (o.pc instanceof RTCPeerConnection && o.pc.connectionState === 'closed') {
-    throw new TypeError('Expected `pc` to be an open RTCPeerConnection, but it is closed.');
-  }
-  if (o.policy !== undefined && typeof o.policy !== 'function') {
-    throw new TypeError(
-      `Expected \`policy\` to be a function (context) => delayMs | null, got ${show(o.policy)}.`,
-    );
-  }
-  for (const name of ['disconnectedGraceMs', 'stallTimeoutMs'] as const) {
-    const value = o[name];
-    if (
-      value !== undefined &&
-      !(typeof value === 'number' && Number.isFinite(value) && value >= 0)
-    ) {
-      throw new TypeError(
-        `Expected \`${name}\` to be a non-negative finite number of milliseconds, got ${show(value)}.`,
-      );
-    }
-  }
-  if (typeof o.stallTimeoutMs === 'number' && o.stallTimeoutMs > 0 && o.stallTimeoutMs < 200) {
-    throw new TypeError(
-      `Expected \`stallTimeoutMs\` to be 0 (off) or at least 200, got ${o.stallTimeoutMs}.`,
-    );
-  }
-  if (
-    o.signal !== undefined &&
-    !(typeof AbortSignal === 'function' && o.signal instanceof AbortSignal)
-  ) {
-    throw new TypeError(`Expected \`signal\` to be an AbortSignal, got ${show(o.signal)}.`);
-  }
-  if (o.logger !== undefined && (typeof o.logger !== 'object' || o.logger === null)) {
-    throw new TypeError(
-      `Expected \`logger\` to be an object with optional debug/info/warn methods, got ${show(o.logger)}.`,
-    );
-  }
-  for (const name of ['logSecrets', 'kickKeyframes'] as const) {
-    if (o[name] !== undefined && typeof o[name] !== 'boolean') {
-      throw new TypeError(`Expected \`${name}\` to be a boolean, got ${show(o[name])}.`);
-    }
-  }
-}
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
+const isMs = (value: unknown): value is number =>
+  typeof value === 'number' && value >= 0 && value < Number.POSITIVE_INFINITY;
 
-function show(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return primitiveText(value);
+/** Every option in the order it is checked: name, test, what was expected. */
+const RULES: readonly (readonly [keyof Options, (value: unknown) => boolean, string])[] = [
+  ['polite', isBoolean, 'a boolean (true on exactly one side)'],
+  [
+    'signaling',
+    (value) =>
+      isObject(value) &&
+      typeof value.send === 'function' &&
+      typeof value.subscribe === 'function' &&
+      typeof value.isUp === 'boolean',
+    'a SignalingChannel (`isUp`, `send()`, `subscribe()`)',
+  ],
+  ['rtcConfig', isObject, 'an RTCConfiguration object'],
+  [
+    'pc',
+    (value) => value instanceof RTCPeerConnection && value.connectionState !== 'closed',
+    'an open RTCPeerConnection',
+  ],
+  ['policy', (value) => typeof value === 'function', 'a function (context) => delayMs | null'],
+  ['disconnectedGraceMs', isMs, 'a non-negative finite number of milliseconds'],
+  // Below 200 ms the probe would spend the call's CPU on getStats().
+  [
+    'stallTimeoutMs',
+    (value) => isMs(value) && (value === 0 || value >= 200),
+    '0 (off) or at least 200 (ms)',
+  ],
+  ['signal', (value) => value instanceof AbortSignal, 'an AbortSignal'],
+  ['logger', isObject, 'an object with optional debug/info/warn methods'],
+  ['logSecrets', isBoolean, 'a boolean'],
+  ['kickKeyframes', isBoolean, 'a boolean'],
+];
+
+/** Throws a TypeError naming the first option that is wrong and what it expected. */
+export function validateOptions(options: unknown): asserts options is Options {
+  expectOption(isObject(options), 'options', 'an object', options);
+  const o = options as Record<string, unknown>;
+  for (const [name, test, expected] of RULES) {
+    const value = o[name];
+    const required = name === 'polite' || name === 'signaling';
+    expectOption((value === undefined && !required) || test(value), name, expected, value);
+  }
 }

@@ -98,7 +98,7 @@ describe('exponentialBackoff', () => {
     ],
     [
       { maxElapsedMs: '1000' as unknown as number },
-      'Expected `maxElapsedMs` to be a non-negative number of milliseconds, got 1000.',
+      'Expected `maxElapsedMs` to be a non-negative number of milliseconds, got "1000".',
     ],
     [{ factor: 0.5 }, 'Expected `factor` to be a finite number >= 1, got 0.5.'],
     [
@@ -171,7 +171,9 @@ describe('delayTable', () => {
 
   it('rejects an empty table', () => {
     expect(() => delayTable([])).toThrow(
-      new TypeError('Expected `delaysMs` to be a non-empty array of delays in milliseconds.'),
+      new TypeError(
+        'Expected `delaysMs` to be a non-empty array of delays in milliseconds, got a 0-item array.',
+      ),
     );
   });
 

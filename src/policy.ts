@@ -1,6 +1,8 @@
 // Backoff policies: pure functions from a frozen context to the delay before the next ICE-restart
 // attempt, or null to give up. The scheduler calls them; nothing here touches a timer.
 
+import { expectOption } from './errors';
+
 /** What started a recovery incident. */
 export type Trigger =
   | 'failed'
@@ -58,17 +60,31 @@ export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Pol
     maxElapsedMs = 300_000,
     random = Math.random,
   } = options;
-  requireNonNegative('initialDelayMs', initialDelayMs);
-  requireNonNegative('baseDelayMs', baseDelayMs);
-  requireNonNegative('maxDelayMs', maxDelayMs);
-  requireNonNegative('maxElapsedMs', maxElapsedMs);
-  if (!(typeof factor === 'number' && factor >= 1 && Number.isFinite(factor))) {
-    throw new TypeError(`Expected \`factor\` to be a finite number >= 1, got ${String(factor)}.`);
-  }
-  if (!(typeof jitter === 'number' && jitter >= 0 && jitter <= 1)) {
-    throw new TypeError(`Expected \`jitter\` to be a number from 0 to 1, got ${String(jitter)}.`);
-  }
-  requireAttempts(maxAttempts);
+  Object.entries({ initialDelayMs, baseDelayMs, maxDelayMs, maxElapsedMs }).forEach(
+    ([name, value]) => {
+      expectMs(name, value);
+    },
+  );
+  expectOption(
+    typeof factor === 'number' && factor >= 1 && factor < Number.POSITIVE_INFINITY,
+    'factor',
+    'a finite number >= 1',
+    factor,
+  );
+  expectOption(
+    typeof jitter === 'number' && jitter >= 0 && jitter <= 1,
+    'jitter',
+    'a number from 0 to 1',
+    jitter,
+  );
+  expectOption(
+    typeof maxAttempts === 'number' &&
+      maxAttempts >= 1 &&
+      (Number.isInteger(maxAttempts) || maxAttempts === Number.POSITIVE_INFINITY),
+    'maxAttempts',
+    'a positive integer or Infinity',
+    maxAttempts,
+  );
 
   return ({ attempt, elapsedMs }) => {
     if (attempt > maxAttempts || elapsedMs >= maxElapsedMs) return null;
@@ -80,38 +96,30 @@ export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Pol
 }
 
 /** LiveKit's reconnect delays (ms); after the table runs out, the policy gives up. */
-export const LIVEKIT_DELAYS_MS: readonly number[] = Object.freeze([
+export const LIVEKIT_DELAYS_MS: readonly number[] = /* @__PURE__ */ Object.freeze([
   0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000,
 ]);
 
 /** A fixed table of delays: attempt n waits `delaysMs[n - 1]`; past the end it gives up. */
 export function delayTable(delaysMs: readonly number[] = LIVEKIT_DELAYS_MS): Policy {
-  if (!Array.isArray(delaysMs) || delaysMs.length === 0) {
-    throw new TypeError('Expected `delaysMs` to be a non-empty array of delays in milliseconds.');
-  }
+  expectOption(
+    Array.isArray(delaysMs) && delaysMs.length > 0,
+    'delaysMs',
+    'a non-empty array of delays in milliseconds',
+    delaysMs,
+  );
   delaysMs.forEach((delay, index) => {
-    requireNonNegative(`delaysMs[${index}]`, delay);
+    expectMs(`delaysMs[${index}]`, delay);
   });
-  const table: readonly number[] = [...(delaysMs as readonly number[])];
+  const table: readonly number[] = [...(delaysMs)];
   return ({ attempt }) => table[attempt - 1] ?? null;
 }
 
-function requireNonNegative(name: string, value: unknown): void {
-  if (!(typeof value === 'number' && value >= 0 && !Number.isNaN(value))) {
-    throw new TypeError(
-      `Expected \`${name}\` to be a non-negative number of milliseconds, got ${String(value)}.`,
-    );
-  }
-}
-
-function requireAttempts(value: unknown): void {
-  if (!(
-    typeof value === 'number' &&
-    value >= 1 &&
-    (Number.isInteger(value) || value === Number.POSITIVE_INFINITY)
-  )) {
-    throw new TypeError(
-      `Expected \`maxAttempts\` to be a positive integer or Infinity, got ${String(value)}.`,
-    );
-  }
+function expectMs(name: string, value: unknown): void {
+  expectOption(
+    typeof value === 'number' && value >= 0,
+    name,
+    'a non-negative number of milliseconds',
+    value,
+  );
 }
