@@ -135,7 +135,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
       label: `JSON not an object: ${label}`,
       data,
       needsBrowser: false,
-      rejection: 'expected a JSON object',
+      rejection: 'must be a JSON object',
     };
   }
   const notObjectValues: readonly (readonly [string, unknown])[] = [
@@ -153,7 +153,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
       label: `value not an object: ${label}`,
       data,
       needsBrowser: false,
-      rejection: 'expected a JSON object',
+      rejection: 'must be a JSON object',
     };
   }
 
@@ -178,7 +178,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
       kind === undefined
         ? { description: { type: 'offer', sdp: CORPUS_OFFER_SDP } }
         : { kind, description: { type: 'offer', sdp: CORPUS_OFFER_SDP } };
-    yield* bothForms(`kind ${label}`, value, 'unknown `kind`');
+    yield* bothForms(`kind ${label}`, value, '`kind` must be "description" or "candidate"');
   }
 
   // Descriptions.
@@ -231,7 +231,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
       yield* bothForms(
         `${type} sdp ${label}`,
         description(type, sdp),
-        '`description.sdp` must be a string',
+        '`description.sdp` must be SDP text',
       );
     }
     const notSdp: readonly (readonly [string, string])[] = [
@@ -245,13 +245,17 @@ export function* malformedSignals(): Generator<MalformedSignal> {
       ['JSON inside', JSON.stringify({ type, sdp: CORPUS_OFFER_SDP })],
     ];
     for (const [label, sdp] of notSdp) {
-      yield* bothForms(`${type} sdp ${label}`, description(type, sdp), 'is not SDP');
+      yield* bothForms(
+        `${type} sdp ${label}`,
+        description(type, sdp),
+        '`description.sdp` must be SDP text',
+      );
     }
     yield {
       label: `${type} sdp oversized (object)`,
       data: description(type, `v=0${CRLF}${'a=x'.padEnd(MAX_SIGNAL_CHARS, 'x')}`),
       needsBrowser: false,
-      rejection: `\`description.sdp\` is over ${MAX_SIGNAL_CHARS} characters`,
+      rejection: '`description.sdp` must be SDP text',
     };
   }
 
@@ -279,18 +283,18 @@ export function* malformedSignals(): Generator<MalformedSignal> {
     yield* bothForms(
       `candidate line ${label}`,
       candidate({ candidate: line }),
-      '`candidate.candidate` must be a string',
+      '`candidate.candidate` must be a "candidate:" line',
     );
   }
   yield* bothForms(
     'candidate line missing',
     { kind: 'candidate', candidate: withoutKey(baseCandidate, 'candidate') },
-    '`candidate.candidate` must be a string',
+    '`candidate.candidate` must be a "candidate:" line',
   );
   yield* bothForms(
     'candidate line oversized',
     candidate({ candidate: `${HOST_CANDIDATE} `.padEnd(2049, 'x') }),
-    'is over 2048 characters',
+    '`candidate.candidate` must be a "candidate:" line',
   );
   const notCandidateLines: readonly (readonly [string, string])[] = [
     ['prose', 'hello'],
@@ -306,7 +310,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
     yield* bothForms(
       `candidate line ${label}`,
       candidate({ candidate: line }),
-      'does not start with "candidate:"',
+      '`candidate.candidate` must be a "candidate:" line',
     );
   }
   const mids: readonly (readonly [string, unknown])[] = [
@@ -320,7 +324,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
     yield* bothForms(
       `candidate sdpMid ${label}`,
       candidate({ sdpMid }),
-      '`candidate.sdpMid` must be a short string or null',
+      '`candidate.sdpMid` must be a string of at most 64 characters, or null',
     );
   }
   const indexes: readonly (readonly [string, unknown])[] = [
@@ -337,7 +341,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
     yield* bothForms(
       `candidate sdpMLineIndex ${label}`,
       candidate({ sdpMLineIndex }),
-      '`candidate.sdpMLineIndex` must be a non-negative integer or null',
+      '`candidate.sdpMLineIndex` must be an integer from 0 to 1023, or null',
     );
   }
   for (const [label, sdpMLineIndex] of [
@@ -348,7 +352,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
       label: `candidate sdpMLineIndex ${label} (object)`,
       data: candidate({ sdpMLineIndex }),
       needsBrowser: false,
-      rejection: '`candidate.sdpMLineIndex` must be a non-negative integer or null',
+      rejection: '`candidate.sdpMLineIndex` must be an integer from 0 to 1023, or null',
     };
   }
   const placement: readonly (readonly [string, Record<string, unknown>])[] = [
@@ -361,7 +365,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
     yield* bothForms(
       `candidate placement ${label}`,
       { kind: 'candidate', candidate: fields },
-      'needs `sdpMid` or `sdpMLineIndex`',
+      '`candidate.sdpMid` must be a string when `sdpMLineIndex` is null',
     );
   }
   const ufrags: readonly (readonly [string, unknown])[] = [
@@ -374,7 +378,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
     yield* bothForms(
       `candidate usernameFragment ${label}`,
       candidate({ usernameFragment }),
-      '`candidate.usernameFragment` must be a string or null',
+      '`candidate.usernameFragment` must be a string of at most 256 characters, or null',
     );
   }
 
@@ -385,25 +389,25 @@ export function* malformedSignals(): Generator<MalformedSignal> {
     label: 'huge message: one character over the limit',
     data: `${' '.repeat(MAX_SIGNAL_CHARS - 1)}{}`,
     needsBrowser: false,
-    rejection: 'over the limit of',
+    rejection: `the message must be at most ${MAX_SIGNAL_CHARS} characters`,
   };
   yield {
     label: 'huge message: padded candidate',
     data: huge('candidate', MAX_SIGNAL_CHARS),
     needsBrowser: false,
-    rejection: 'over the limit of',
+    rejection: `the message must be at most ${MAX_SIGNAL_CHARS} characters`,
   };
   yield {
     label: 'huge message: padded description',
     data: huge('description', MAX_SIGNAL_CHARS * 2),
     needsBrowser: false,
-    rejection: 'over the limit of',
+    rejection: `the message must be at most ${MAX_SIGNAL_CHARS} characters`,
   };
   yield {
     label: 'huge message: oversized SDP as JSON',
     data: JSON.stringify(description('offer', `v=0${CRLF}`.padEnd(MAX_SIGNAL_CHARS + 1, 'a'))),
     needsBrowser: false,
-    rejection: 'over the limit of',
+    rejection: `the message must be at most ${MAX_SIGNAL_CHARS} characters`,
   };
 
   // Valid shape, but only the browser can tell it is wrong.

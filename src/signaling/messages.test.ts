@@ -100,22 +100,24 @@ describe('parseSignal', () => {
 
   it.each([
     ['null', 'null', 'got null'],
-    ['a number', '42', 'got number 42'],
-    ['an array', '[]', 'got an array'],
+    ['a number', '42', 'got 42'],
+    ['an array', '[]', 'got a 0-item array'],
     ['a string', '"offer"', 'got "offer"'],
   ])('rejects JSON that is %s', (_name, data, detail) => {
     const error = rejection(data);
-    expect(error.message).toContain('expected a JSON object');
+    expect(error.message).toContain('the message must be a JSON object, got');
     expect(error.message).toContain(detail);
   });
 
   it('rejects an unknown kind and names it', () => {
-    expect(rejection({ kind: 'offer' }).message).toContain('unknown `kind` "offer"');
+    expect(rejection({ kind: 'offer' }).message).toContain(
+      '`kind` must be "description" or "candidate", got "offer"',
+    );
   });
 
   it('rejects a description whose sdp does not start with v=0', () => {
     const error = rejection({ kind: 'description', description: { type: 'offer', sdp: 'o=-' } });
-    expect(error.message).toContain('must start with "v=0"');
+    expect(error.message).toContain('`description.sdp` must be SDP text (starting "v=0"');
   });
 
   it('rejects a fractional sdpMLineIndex and names the value', () => {
@@ -124,13 +126,15 @@ describe('parseSignal', () => {
       candidate: { candidate: CANDIDATE, sdpMLineIndex: 1.5 },
     });
     expect(error.message).toContain('`candidate.sdpMLineIndex`');
-    expect(error.message).toContain('number 1.5');
+    expect(error.message).toContain('got 1.5');
   });
 
   it('rejects a message over MAX_SIGNAL_CHARS before parsing it', () => {
     const data = `${'x'.repeat(MAX_SIGNAL_CHARS)}{`;
     const error = rejection(data);
-    expect(error.message).toContain(`${MAX_SIGNAL_CHARS + 1} characters, over the limit`);
+    expect(error.message).toContain(
+      `at most ${MAX_SIGNAL_CHARS} characters, got a ${MAX_SIGNAL_CHARS + 1}-character string`,
+    );
     expect(error.cause).toBeUndefined();
   });
 
