@@ -52,11 +52,6 @@ export class Negotiator {
     this.#hooks = hooks;
   }
 
-  /** A restart was requested and has not completed yet. */
-  get restartPending(): boolean {
-    return this.#restartFrom !== null;
-  }
-
   /** Asks for an ICE restart; the resulting offer goes out through `negotiationneeded`. */
   restartIce(): void {
     this.#restartFrom ??= iceUfrag(this.#pc.localDescription?.sdp) ?? '';
@@ -101,13 +96,6 @@ export class Negotiator {
     this.#closed = true;
     this.#held = [];
     if (this.#yieldTimer !== undefined) this.#clock.clearTimeout(this.#yieldTimer);
-  }
-
-  /** The local description still waiting for an answer, to resend after signaling returns. */
-  pendingOffer(): DescriptionMessage | null {
-    const local = this.#pc.localDescription;
-    if (this.#pc.signalingState !== 'have-local-offer' || local?.type !== 'offer') return null;
-    return { kind: 'description', description: { type: 'offer', sdp: local.sdp } };
   }
 
   /** No negotiation has happened yet (a method: TypeScript would narrow across an await). */
