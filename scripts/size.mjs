@@ -8,6 +8,8 @@ import { build } from 'vite';
 
 const root = resolve(import.meta.dirname, '..');
 const entries = {
+  'ResilientPeer (app brings its own signaling)':
+    "import { ResilientPeer } from 'resilient-peer'; globalThis.keep = ResilientPeer;",
   'ResilientPeer + WebSocketSignaling (typical app)':
     "import { ResilientPeer, WebSocketSignaling } from 'resilient-peer'; globalThis.keep = [ResilientPeer, WebSocketSignaling];",
   'everything exported': "import * as all from 'resilient-peer'; globalThis.keep = all;",
@@ -15,7 +17,38 @@ const entries = {
     "import EventEmitter from 'eventemitter3'; globalThis.keep = EventEmitter;",
 };
 
+const floor = process.argv.includes('--floor');
+/** @param {string | Buffer} text */
+const gzip = (text) => gzipSync(text, { level: 9 }).length;
+
+/** @param {string} code */
+async function withoutStrings(code) {
+  const { parse } = await import('acorn');
+  /** @type {[number, number, string][]} */
+  const spans = [];
+  /** @param {unknown} value */
+  const walk = (value) => {
+    if (value === null || typeof value !== 'object') return;
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+      return;
+    }
+    const node = /** @type {{ type?: unknown, value?: unknown, start: number, end: number }} */ (
+      value
+    );
+    if (node.type === 'Literal' && typeof node.value === 'string')
+      spans.push([node.start, node.end, '""']);
+    if (node.type === 'TemplateElement') spans.push([node.start, node.end, '']);
+    for (const [key, child] of Object.entries(node)) if (key !== 'type') walk(child);
+  };
+  walk(parse(code, { ecmaVersion: 'latest', sourceType: 'module' }));
+  spans.sort((x, y) => y[0] - x[0]);
+  for (const [start, end, blank] of spans) code = code.slice(0, start) + blank + code.slice(end);
+  return code;
+}
+
 const work = mkdtempSync(join(tmpdir(), 'rp-size-'));
+/** @type {{ label: string, min: number, gzip: number, codeOnlyGzip?: number }[]} */
 const rows = [];
 try {
   for (const [label, code] of Object.entries(entries)) {
@@ -42,7 +75,12 @@ try {
     });
     const js = readdirSync(outDir, { recursive: true }).filter((f) => String(f).endsWith('.js'));
     const bytes = Buffer.concat(js.map((f) => readFileSync(join(outDir, String(f)))));
-    rows.push({ label, min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+    /** @type {(typeof rows)[number]} */
+    const row = { label, min: bytes.length, gzip: gzip(bytes) };
+    // --floor: the same bundle with every string literal emptied. No minifier or rewrite of the
+    // code can go below it without dropping logic, so it shows how much is text and how much code.
+    if (floor) row.codeOnlyGzip = gzip(await withoutStrings(bytes.toString('utf8')));
+    rows.push(row);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -51,6 +89,10 @@ try {
 /** @param {number} n */
 const kb = (n) => `${(n / 1024).toFixed(2)} KB`;
 console.log('what a browser app ships (min / min+gzip):');
-for (const row of rows)
-  console.log(`  ${row.label.padEnd(50)} ${kb(row.min).padStart(9)}  ${kb(row.gzip).padStart(9)}`);
+for (const row of rows) {
+  const codeOnly = row.codeOnlyGzip === undefined ? '' : `  (code only: ${kb(row.codeOnlyGzip)})`;
+  console.log(
+    `  ${row.label.padEnd(50)} ${kb(row.min).padStart(9)}  ${kb(row.gzip).padStart(9)}${codeOnly}`,
+  );
+}
 if (process.argv.includes('--json')) console.log(JSON.stringify(rows));
