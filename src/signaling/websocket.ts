@@ -3,7 +3,7 @@
 // Up means the socket is open, the relay welcomed it, and the remote peer is present.
 
 import EventEmitter from 'eventemitter3';
-import { InvalidSignalError, ResilientPeerError } from '../errors';
+import { InvalidSignalError, ResilientPeerError, expectOption } from '../errors';
 import type { SignalingChannel, SignalingHandlers } from './channel';
 import type { SignalingMessage } from './messages';
 
@@ -57,19 +57,13 @@ export interface WebSocketSignalingEvents {
   error: (event: { readonly error: ResilientPeerError }) => void;
 }
 
-type Timing = Record<keyof typeof DEFAULTS, number>;
-
-const DEFAULTS = Object.freeze({
-  heartbeatIntervalMs: 1000,
-  heartbeatTimeoutMs: 3000,
-  minReconnectDelayMs: 250,
-  maxReconnectDelayMs: 5000,
-});
-
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** A room name or a client id. */
+const NAME = /^[\w-]{1,64}$/;
+const NAME_TEXT = '1-64 characters of A-Za-z0-9_-';
 /** The window's `online` event, where there is one (not in Node, where tests run the adapter). */
 const browserWindow = globalThis as Partial<EventTarget>;
 const NOOP = (): void => undefined;
+const roleName = (polite: boolean): string => (polite ? 'polite' : 'impolite');
 
 /** The wait before reconnect attempt `attempt` (0-based): between min and a doubling cap. */
 export function reconnectDelayMs(
@@ -89,13 +83,20 @@ export class WebSocketSignaling
 {
   /** This client's id in the relay's room. */
   readonly id: string;
-  readonly #url: string;
-  readonly #options: Timing;
+  /** The relay URL with our id, and from the first welcome on, the role to ask for. */
+  readonly #url: URL;
   readonly #Socket: WebSocketConstructor;
+  readonly #intervalMs: number;
+  readonly #timeoutMs: number;
+  readonly #minDelayMs: number;
+  readonly #maxDelayMs: number;
   readonly #handlers = new Set<SignalingHandlers>();
-  readonly #ready: Promise<{ polite: boolean }>;
-  #resolveReady: (value: { polite: boolean }) => void = NOOP;
-  #rejectReady: (reason: unknown) => void = NOOP;
+  #resolveReady!: (value: { polite: boolean }) => void;
+  #rejectReady!: (reason: unknown) => void;
+  readonly #ready = new Promise<{ polite: boolean }>((resolve, reject) => {
+    this.#resolveReady = resolve;
+    this.#rejectReady = reject;
+  });
 
   #socket: WebSocketLike | undefined;
   #socketState: SocketState = 'closed';
@@ -106,22 +107,58 @@ export class WebSocketSignaling
   #closed = false;
   #attempt = 0;
   #pingId = 0;
-  #lastHeardAt = 0;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #livenessTimer: ReturnType<typeof setTimeout> | undefined;
-  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  /** The liveness deadline while there is a socket, the reconnect wait while there is none. */
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: WebSocketSignalingOptions) {
     super();
-    const { url, id, Socket, numbers } = validate(options);
+    expectOption(isRecord(options), 'options', 'an object', options);
+    let url = new URL('invalid:');
+    try {
+      url = new URL(options.url);
+    } catch {
+      // Not a URL: the check below names the option.
+    }
+    expectOption(
+      /^wss?:$/.test(url.protocol) && NAME.test(url.searchParams.get('room') ?? ''),
+      'url',
+      `a ws:// or wss:// URL with \`?room=\` of ${NAME_TEXT}`,
+      options.url,
+    );
+    const id = options.id ?? randomId();
+    expectOption(typeof id === 'string' && NAME.test(id), 'id', NAME_TEXT, id);
+    url.searchParams.set('id', id);
     this.id = id;
     this.#url = url;
-    this.#Socket = Socket;
-    this.#options = numbers;
-    this.#ready = new Promise((resolve, reject) => {
-      this.#resolveReady = resolve;
-      this.#rejectReady = reject;
-    });
+    const ms = (
+      key: TimingOption,
+      fallback: number,
+      ok: (value: number) => boolean,
+      expected: string,
+    ): number => {
+      const value = options[key] ?? fallback;
+      expectOption(Number.isFinite(value) && ok(value), key, `a finite number ${expected}`, value);
+      return value;
+    };
+    const interval = (this.#intervalMs = ms('heartbeatIntervalMs', 1000, (v) => v >= 1, '>= 1'));
+    this.#timeoutMs = ms(
+      'heartbeatTimeoutMs',
+      3000,
+      (v) => v > interval,
+      `> heartbeatIntervalMs (${interval})`,
+    );
+    const min = (this.#minDelayMs = ms('minReconnectDelayMs', 250, (v) => v >= 0, '>= 0'));
+    this.#maxDelayMs = ms(
+      'maxReconnectDelayMs',
+      5000,
+      (v) => v >= min,
+      `>= minReconnectDelayMs (${min})`,
+    );
+    const Socket =
+      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    expectOption(typeof Socket === 'function', 'WebSocket', 'a WebSocket class', Socket);
+    this.#Socket = Socket as WebSocketConstructor;
     // Nobody has to call ready(); an early close() must not become an unhandled rejection.
     this.#ready.catch(NOOP);
     browserWindow.addEventListener?.('online', this.#onOnline);
@@ -131,9 +168,7 @@ export class WebSocketSignaling
   /** The browser has a network again: reconnect now instead of at the end of the backoff. */
   readonly #onOnline = (): void => {
     this.#guard(() => {
-      if (this.#closed || this.#socketState === 'open') return;
-      clearTimeout(this.#reconnectTimer);
-      this.#reconnectTimer = undefined;
+      if (this.#socketState === 'open') return;
       this.#abandon(4000, 'network changed');
       this.#attempt = 0;
       this.#connect();
@@ -162,8 +197,7 @@ export class WebSocketSignaling
 
   /** Sends one message to the remote peer; dropped while the channel is down. */
   send(message: SignalingMessage): void {
-    if (!this.isUp) return;
-    this.#write({ type: 'signal', data: message });
+    if (this.isUp) this.#write({ type: 'signal', data: message });
   }
 
   /** Starts delivering messages and up/down changes to `handlers`. */
@@ -179,29 +213,22 @@ export class WebSocketSignaling
     if (this.#closed) return;
     this.#closed = true;
     browserWindow.removeEventListener?.('online', this.#onOnline);
-    clearTimeout(this.#reconnectTimer);
     this.#abandon(1000, 'closed');
     this.#commit();
     this.#rejectReady(
-      new ResilientPeerError(
-        'closed',
-        'WebSocketSignaling was closed before the relay welcomed it.',
-      ),
+      new ResilientPeerError('closed', 'Closed before the relay welcomed this side.'),
     );
     this.#handlers.clear();
     this.removeAllListeners();
   }
 
   #connect(): void {
-    this.#reconnectTimer = undefined;
     if (this.#closed) return;
     let socket: WebSocketLike;
     try {
-      socket = new this.#Socket(this.#urlWithRole());
+      socket = new this.#Socket(this.#url.href);
     } catch (cause) {
-      this.#report(
-        new ResilientPeerError('signaling-failed', 'Could not create the WebSocket.', { cause }),
-      );
+      this.#fail('Could not create the WebSocket.', { cause });
       this.#scheduleReconnect();
       return;
     }
@@ -209,7 +236,12 @@ export class WebSocketSignaling
     this.#socketState = 'connecting';
     socket.onopen = () => {
       this.#guard(() => {
-        this.#onOpen();
+        this.#socketState = 'open';
+        this.#heard();
+        this.#heartbeat = setInterval(() => {
+          this.#write({ type: 'ping', id: ++this.#pingId });
+        }, this.#intervalMs);
+        this.#commit();
       });
     };
     socket.onmessage = (event: { readonly data: unknown }) => {
@@ -217,228 +249,180 @@ export class WebSocketSignaling
         this.#onFrame(event.data);
       });
     };
-    socket.onclose = (event: { readonly code: number; readonly reason: string }) => {
+    socket.onclose = ({ code, reason }: { readonly code: number; readonly reason: string }) => {
       this.#guard(() => {
-        this.#onClose(event.code, event.reason);
+        this.#abandon();
+        this.#commit();
+        // Retrying cannot help: the URL is wrong, or another instance with our id took over.
+        const stop =
+          code === 4400
+            ? `relay rejected the URL: ${reason}`
+            : code === 4001
+              ? 'another client with this id replaced us'
+              : '';
+        if (stop) {
+          this.#fail(`Signaling stopped: ${stop}.`);
+          this.close();
+          return;
+        }
+        if (code === 4409) this.#fail('The room is full.');
+        this.#scheduleReconnect();
       });
     };
-    // 'close' always follows 'error', and says more.
+    // 'close' always follows 'error', and says more. A no-op rather than null, also once the
+    // socket is abandoned: Node's `ws` throws an 'error' event with no listener when closed while
+    // connecting.
     socket.onerror = NOOP;
     this.#heard();
     this.#commit();
-  }
-
-  /** The URL, asking the relay for the role of the first welcome once there was one. */
-  #urlWithRole(): string {
-    if (this.#polite === undefined) return this.#url;
-    const url = new URL(this.#url);
-    url.searchParams.set('role', this.#polite ? 'polite' : 'impolite');
-    return url.href;
-  }
-
-  #onOpen(): void {
-    this.#socketState = 'open';
-    this.#heard();
-    this.#heartbeatTimer = setInterval(() => {
-      this.#guard(() => {
-        this.#pingId += 1;
-        this.#write({ type: 'ping', id: this.#pingId });
-      });
-    }, this.#options.heartbeatIntervalMs);
-    this.#commit();
-  }
-
-  #onClose(code: number, reason: string): void {
-    this.#abandon();
-    this.#commit();
-    if (code === 4400 || code === 4001) {
-      // Retrying cannot help: the URL is wrong, or another instance with our id took over.
-      const why =
-        code === 4400
-          ? `relay rejected the URL: ${reason}`
-          : 'another client with this id replaced us';
-      this.#report(new ResilientPeerError('signaling-failed', `Signaling stopped: ${why}.`));
-      this.close();
-      return;
-    }
-    if (code === 4409)
-      this.#report(new ResilientPeerError('signaling-failed', 'The room is full.'));
-    this.#scheduleReconnect();
   }
 
   #onFrame(data: unknown): void {
     this.#heard();
     let frame: unknown;
     try {
-      frame = typeof data === 'string' ? JSON.parse(data) : undefined;
+      if (typeof data === 'string') frame = JSON.parse(data);
     } catch {
-      frame = undefined;
+      // Not JSON: reported below.
     }
-    if (!isRecord(frame)) {
-      this.#report(new InvalidSignalError('relay frame is not a JSON object', data));
-      return;
-    }
-    switch (frame.type) {
-      case 'pong':
-        return;
-      case 'welcome':
-        this.#onWelcome(frame, data);
-        return;
-      case 'peer':
-        if (typeof frame.present !== 'boolean') break;
-        this.#peerPresent = frame.present;
-        this.#commit();
-        return;
-      case 'signal':
-        if (!('data' in frame) || !this.#welcomed) break;
-        for (const handlers of [...this.#handlers]) {
+    let problem = 'relay frame is not a JSON object';
+    if (isRecord(frame)) {
+      problem = 'unexpected relay frame';
+      switch (frame.type) {
+        case 'pong':
+          return;
+        case 'welcome': {
+          const { polite, peerPresent } = frame;
+          if (typeof polite !== 'boolean' || typeof peerPresent !== 'boolean') {
+            problem = 'welcome needs boolean `polite` and `peerPresent`';
+            break;
+          }
+          this.#welcomed = true;
+          this.#peerPresent = peerPresent;
+          this.#attempt = 0;
+          if (this.#polite === undefined) {
+            this.#polite = polite;
+            // Reconnects ask for this role back: after a relay restart the peers return in any order.
+            this.#url.searchParams.set('role', roleName(polite));
+            this.#resolveReady({ polite });
+          }
           this.#guard(() => {
-            handlers.message(frame.data);
+            this.emit('welcome', Object.freeze({ polite }));
           });
-        }
-        return;
-      case 'error':
-        this.#report(
-          new ResilientPeerError('signaling-failed', `Relay error: ${String(frame.message)}`),
-        );
-        return;
-    }
-    this.#report(new InvalidSignalError('unexpected relay frame', data));
-  }
-
-  #onWelcome(frame: Record<string, unknown>, data: unknown): void {
-    const { polite, peerPresent } = frame;
-    if (typeof polite !== 'boolean' || typeof peerPresent !== 'boolean') {
-      this.#report(
-        new InvalidSignalError('welcome needs boolean `polite` and `peerPresent`', data),
-      );
-      return;
-    }
-    this.#welcomed = true;
-    this.#peerPresent = peerPresent;
-    this.#attempt = 0;
-    const first = this.#polite === undefined;
-    this.#polite ??= polite;
-    if (first) this.#resolveReady({ polite });
-    this.#guard(() => {
-      this.emit('welcome', Object.freeze({ polite }));
-    });
-    if (polite !== this.#polite) {
-      // Our role's slot was taken (e.g. by a new client while we were away); the roles are now
-      // the same on both sides, which perfect negotiation cannot resolve.
-      this.#report(
-        new ResilientPeerError(
-          'signaling-failed',
-          `The relay made this side ${polite ? 'polite' : 'impolite'}, but it was ${this.#polite ? 'polite' : 'impolite'} before; roles are fixed for a peer's lifetime.`,
-        ),
-      );
-    }
-    this.#commit();
-  }
-
-  /** Records that the relay was heard from and re-arms the liveness deadline. */
-  #heard(): void {
-    this.#lastHeardAt = performance.now();
-    if (this.#livenessTimer === undefined) this.#armLiveness(this.#options.heartbeatTimeoutMs);
-  }
-
-  #armLiveness(delayMs: number): void {
-    // One timer that re-arms itself on expiry, rather than a new one per frame.
-    this.#livenessTimer = setTimeout(() => {
-      this.#guard(() => {
-        this.#livenessTimer = undefined;
-        const silentMs = performance.now() - this.#lastHeardAt;
-        const left = this.#options.heartbeatTimeoutMs - silentMs;
-        if (left > 0) {
-          this.#armLiveness(left);
+          if (polite !== this.#polite) {
+            // Our role's slot was taken (e.g. by a new client while we were away); the roles are
+            // now the same on both sides, which perfect negotiation cannot resolve.
+            this.#fail(
+              `The relay made this side ${roleName(polite)}; roles are fixed for a peer's lifetime.`,
+            );
+          }
+          this.#commit();
           return;
         }
-        // close() on a blackholed socket may not fire 'close' for a long time; move on now.
-        this.#abandon(4000, 'heartbeat timeout');
-        this.#commit();
-        this.#scheduleReconnect();
-      });
+        case 'peer':
+          if (typeof frame.present !== 'boolean') break;
+          this.#peerPresent = frame.present;
+          this.#commit();
+          return;
+        case 'signal':
+          if (!('data' in frame) || !this.#welcomed) break;
+          this.#each((handlers) => {
+            handlers.message(frame.data);
+          });
+          return;
+        case 'error':
+          this.#fail(`Relay error: ${String(frame.message)}`);
+          return;
+      }
+    }
+    this.#report(new InvalidSignalError(problem, data));
+  }
+
+  /** The relay was heard from: restarts the wait after which the socket counts as dead. */
+  #heard(): void {
+    this.#after(this.#timeoutMs, () => {
+      // close() on a blackholed socket may not fire 'close' for a long time; move on now.
+      this.#abandon(4000, 'heartbeat timeout');
+      this.#commit();
+      this.#scheduleReconnect();
+    });
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed) return;
+    const delayMs = reconnectDelayMs(
+      this.#attempt++,
+      this.#minDelayMs,
+      this.#maxDelayMs,
+      Math.random(),
+    );
+    this.#after(delayMs, () => {
+      this.#connect();
+    });
+  }
+
+  /** Runs `fn` after `delayMs` on the one timer, replacing whatever was on it. */
+  #after(delayMs: number, fn: () => void): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#guard(fn);
     }, delayMs);
   }
 
   /** Detaches from the current socket and closes it; state must be committed afterwards. */
   #abandon(code?: number, reason?: string): void {
-    clearTimeout(this.#livenessTimer);
-    clearInterval(this.#heartbeatTimer);
-    this.#livenessTimer = undefined;
-    this.#heartbeatTimer = undefined;
+    clearTimeout(this.#timer);
+    clearInterval(this.#heartbeat);
     const socket = this.#socket;
     this.#socket = undefined;
     this.#socketState = 'closed';
-    this.#welcomed = false;
-    this.#peerPresent = false;
+    this.#welcomed = this.#peerPresent = false;
     if (!socket) return;
-    socket.onopen = null;
-    socket.onmessage = null;
-    socket.onclose = null;
-    // Kept as a no-op: Node's `ws` throws an 'error' event with no listener when closed while connecting.
-    socket.onerror = NOOP;
-    if (code !== undefined) {
-      try {
-        socket.close(code, reason);
-      } catch {
-        // Already closing; nothing more to do.
-      }
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    try {
+      if (code) socket.close(code, reason);
+    } catch {
+      // Already closing; nothing more to do.
     }
   }
 
-  #scheduleReconnect(): void {
-    if (this.#closed || this.#reconnectTimer !== undefined) return;
-    const { minReconnectDelayMs, maxReconnectDelayMs } = this.#options;
-    const delay = reconnectDelayMs(
-      this.#attempt,
-      minReconnectDelayMs,
-      maxReconnectDelayMs,
-      Math.random(),
-    );
-    this.#attempt += 1;
-    this.#reconnectTimer = setTimeout(() => {
-      this.#guard(() => {
-        this.#connect();
-      });
-    }, delay);
-  }
-
-  #write(frame: unknown): void {
+  #write(frame: object): void {
     try {
       this.#socket?.send(JSON.stringify(frame));
     } catch (cause) {
-      this.#report(
-        new ResilientPeerError('signaling-failed', 'Could not send on the WebSocket.', { cause }),
-      );
+      this.#fail('Could not send on the WebSocket.', { cause });
     }
   }
 
   /** Announces a state change, once per change, after all fields are set. */
   #commit(): void {
+    const previous = this.#announced;
     const next: WebSocketSignalingStateEvent = Object.freeze({
       up: this.#socketState === 'open' && this.#welcomed && this.#peerPresent,
       socket: this.#socketState,
       peerPresent: this.#peerPresent,
     });
-    const previous = this.#announced;
-    if (
-      next.up === previous.up &&
-      next.socket === previous.socket &&
-      next.peerPresent === previous.peerPresent
-    ) {
-      return;
-    }
+    if (JSON.stringify(next) === JSON.stringify(previous)) return;
     this.#announced = next;
     if (next.up !== previous.up) {
-      for (const handlers of [...this.#handlers]) {
-        this.#guard(() => {
-          if (next.up) handlers.up();
-          else handlers.down();
-        });
-      }
+      this.#each((handlers) => {
+        handlers[next.up ? 'up' : 'down']();
+      });
     }
     this.emit('state', next);
+  }
+
+  /** Calls `fn` with each subscriber; one that throws does not stop the others. */
+  #each(fn: (handlers: SignalingHandlers) => void): void {
+    for (const handlers of [...this.#handlers]) {
+      this.#guard(() => {
+        fn(handlers);
+      });
+    }
+  }
+
+  #fail(message: string, options?: { cause: unknown }): void {
+    this.#report(new ResilientPeerError('signaling-failed', message, options));
   }
 
   #report(error: ResilientPeerError): void {
@@ -462,62 +446,7 @@ export class WebSocketSignaling
   }
 }
 
-function validate(options: WebSocketSignalingOptions): {
-  url: string;
-  id: string;
-  Socket: WebSocketConstructor;
-  numbers: Timing;
-} {
-  if (typeof options !== 'object' || (options as unknown) === null) {
-    throw new TypeError('Expected `options` to be an object with a `url`.');
-  }
-  let url: URL;
-  try {
-    url = new URL(options.url);
-  } catch {
-    throw new TypeError(`Expected \`url\` to be a ws:// or wss:// URL, got ${show(options.url)}.`);
-  }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new TypeError(`Expected \`url\` to be a ws:// or wss:// URL, got ${show(options.url)}.`);
-  }
-  const room = url.searchParams.get('room');
-  if (room === null || !NAME.test(room)) {
-    throw new TypeError('Expected `url` to carry `?room=` with 1-64 characters of A-Za-z0-9_-.');
-  }
-  const id = options.id ?? randomId();
-  if (typeof id !== 'string' || !NAME.test(id)) {
-    throw new TypeError(`Expected \`id\` to be 1-64 characters of A-Za-z0-9_-, got ${show(id)}.`);
-  }
-  url.searchParams.set('id', id);
-
-  const numbers: Timing = { ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
-    const value: unknown = options[key] ?? DEFAULTS[key];
-    const least = key === 'heartbeatIntervalMs' || key === 'heartbeatTimeoutMs' ? 1 : 0;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < least) {
-      throw new TypeError(
-        `Expected \`${key}\` to be a finite number >= ${least}, got ${show(value)}.`,
-      );
-    }
-    numbers[key] = value;
-  }
-  if (numbers.heartbeatTimeoutMs <= numbers.heartbeatIntervalMs) {
-    throw new TypeError(
-      `Expected \`heartbeatTimeoutMs\` (${numbers.heartbeatTimeoutMs}) to exceed \`heartbeatIntervalMs\` (${numbers.heartbeatIntervalMs}).`,
-    );
-  }
-  if (numbers.maxReconnectDelayMs < numbers.minReconnectDelayMs) {
-    throw new TypeError('Expected `maxReconnectDelayMs` to be at least `minReconnectDelayMs`.');
-  }
-  const Socket: unknown =
-    options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (typeof Socket !== 'function') {
-    throw new TypeError(
-      'Expected `WebSocket` to be a WebSocket constructor; this environment has no global WebSocket.',
-    );
-  }
-  return { url: url.href, id, Socket: Socket as WebSocketConstructor, numbers };
-}
+type TimingOption = Extract<keyof WebSocketSignalingOptions, `${string}Ms`>;
 
 function randomId(): string {
   // getRandomValues, unlike randomUUID, also works outside secure contexts (http:// on a LAN).
@@ -527,10 +456,4 @@ function randomId(): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  return value === null ? 'null' : typeof value;
 }
