@@ -84,11 +84,3 @@ export function describe(value: unknown): string {
 export function expectOption(ok: boolean, name: string, expected: string, value: unknown): void {
   if (!ok) throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}.`);
 }
-
-/** A short text for a value of unknown type: numbers and booleans as such, else the type. */
-export function primitiveText(value: unknown): string {
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value);
-  }
-  return value === null ? 'null' : typeof value;
-}
