@@ -9,17 +9,17 @@ const host = globalThis as Partial<
   Pick<typeof globalThis, 'addEventListener' | 'removeEventListener' | 'reportError'>
 >;
 
-/** What travels on the channel; `rp` marks our frames apart from anything else using the name. */
-type Frame =
-  | { readonly rp: 1; readonly type: 'hello' | 'bye'; readonly from: string }
-  | { readonly rp: 1; readonly type: 'here'; readonly from: string; readonly to: string }
-  | {
-      readonly rp: 1;
-      readonly type: 'signal';
-      readonly from: string;
-      readonly to: string;
-      readonly data: unknown;
-    };
+/**
+ * What travels on the channel; `rp` marks our frames apart from anything else using the name.
+ * `here` and `signal` go `to` one instance; `signal` carries `data`.
+ */
+interface Frame {
+  readonly rp: 1;
+  readonly type: 'hello' | 'here' | 'bye' | 'signal';
+  readonly from: string;
+  readonly to?: string;
+  readonly data?: unknown;
+}
 
 /** A SignalingChannel between two same-origin tabs (or two instances in one page). */
 export class BroadcastChannelSignaling implements SignalingChannel {
@@ -32,13 +32,9 @@ export class BroadcastChannelSignaling implements SignalingChannel {
 
   /** Joins the channel `resilient-peer/${name}` and greets whoever is there. */
   constructor(name: string, options: { readonly id?: string } = {}) {
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError('Expected `name` to be a non-empty string.');
-    }
+    expectNonEmpty(name, 'name');
     const id = options.id ?? crypto.getRandomValues(new Uint32Array(2)).join('-');
-    if (typeof id !== 'string' || id === '') {
-      throw new TypeError('Expected `id` to be a non-empty string.');
-    }
+    expectNonEmpty(id, 'id');
     this.id = id;
     this.#channel = new BroadcastChannel(`resilient-peer/${name}`);
     this.#channel.onmessage = (event: MessageEvent) => {
@@ -49,7 +45,7 @@ export class BroadcastChannelSignaling implements SignalingChannel {
     // pagehide, not unload: it also fires when the page enters the back/forward cache.
     host.addEventListener?.('pagehide', this.#onPageHide);
     host.addEventListener?.('pageshow', this.#onPageShow);
-    this.#post({ rp: 1, type: 'hello', from: id });
+    this.#post('hello');
   }
 
   /** Whether the other tab is there to receive a message sent now. */
@@ -59,8 +55,7 @@ export class BroadcastChannelSignaling implements SignalingChannel {
 
   /** Sends one message to the other tab; dropped while it is not there. */
   send(message: SignalingMessage): void {
-    if (this.#peer === undefined) return;
-    this.#post({ rp: 1, type: 'signal', from: this.id, to: this.#peer, data: message });
+    if (this.isUp) this.#post('signal', this.#peer, message);
   }
 
   /** Starts delivering messages and up/down changes to `handlers`. */
@@ -74,69 +69,78 @@ export class BroadcastChannelSignaling implements SignalingChannel {
   /** Says goodbye to the other tab and leaves the channel. Idempotent. */
   close(): void {
     if (this.#closed) return;
-    this.#post({ rp: 1, type: 'bye', from: this.id });
+    this.#post('bye');
     this.#closed = true;
     host.removeEventListener?.('pagehide', this.#onPageHide);
     host.removeEventListener?.('pageshow', this.#onPageShow);
     this.#channel.onmessage = null;
     this.#channel.close();
-    this.#setPeer(undefined);
+    this.#setPeer();
     this.#handlers.clear();
   }
 
   readonly #onPageHide = (): void => {
-    this.#post({ rp: 1, type: 'bye', from: this.id });
-    this.#setPeer(undefined);
+    this.#post('bye');
+    this.#setPeer();
   };
 
   readonly #onPageShow = (event: PageTransitionEvent): void => {
     // Back from the back/forward cache: the other tab heard our bye, so greet it again.
-    if (event.persisted) this.#post({ rp: 1, type: 'hello', from: this.id });
+    if (event.persisted) this.#post('hello');
   };
 
   #onFrame(data: unknown): void {
-    if (!isFrame(data) || data.from === this.id) return;
-    const fromPeer = this.#peer === undefined || this.#peer === data.from;
-    switch (data.type) {
+    // Anything may arrive; a frame `to` someone must name this instance, which is a string.
+    const frame = data as Partial<Record<keyof Frame, unknown>> | null | undefined;
+    if (frame?.rp !== 1 || typeof frame.from !== 'string' || frame.from === this.id) return;
+    const { from } = frame;
+    const fromPeer = this.#peer === undefined || this.#peer === from;
+    switch (frame.type) {
       case 'hello':
         // A tab that reloaded says hello again with the same id; a third tab is not answered.
         if (!fromPeer) return;
-        this.#post({ rp: 1, type: 'here', from: this.id, to: data.from });
-        this.#setPeer(data.from);
+        this.#post('here', from);
+        this.#setPeer(from);
         return;
       case 'here':
-        if (data.to === this.id && fromPeer) this.#setPeer(data.from);
+        if (frame.to === this.id && fromPeer) this.#setPeer(from);
         return;
       case 'bye':
-        if (data.from !== this.#peer) return;
-        this.#setPeer(undefined);
+        if (from !== this.#peer) return;
+        this.#setPeer();
         // Another tab may be waiting for a free partner.
-        this.#post({ rp: 1, type: 'hello', from: this.id });
+        this.#post('hello');
         return;
       case 'signal':
-        if (data.to !== this.id || data.from !== this.#peer) return;
-        for (const handlers of [...this.#handlers]) {
-          this.#guard(() => {
-            handlers.message(data.data);
-          });
-        }
+        if (frame.to !== this.id || from !== this.#peer) return;
+        this.#each((handlers) => {
+          handlers.message(frame.data);
+        });
     }
   }
 
-  #setPeer(peer: string | undefined): void {
+  #setPeer(peer?: string): void {
     const wasUp = this.isUp;
     this.#peer = peer;
-    if (this.isUp === wasUp) return;
-    for (const handlers of [...this.#handlers]) {
-      this.#guard(() => {
-        if (this.isUp) handlers.up();
-        else handlers.down();
+    if (this.isUp !== wasUp) {
+      this.#each((handlers) => {
+        handlers[this.isUp ? 'up' : 'down']();
       });
     }
   }
 
-  #post(frame: Frame): void {
+  /** Calls `fn` with each subscriber; one that throws does not stop the others. */
+  #each(fn: (handlers: SignalingHandlers) => void): void {
+    for (const handlers of [...this.#handlers]) {
+      this.#guard(() => {
+        fn(handlers);
+      });
+    }
+  }
+
+  #post(type: Frame['type'], to?: string, data?: unknown): void {
     if (this.#closed) return;
+    const frame: Frame = { rp: 1, type, from: this.id, to, data };
     this.#guard(() => {
       this.#channel.postMessage(frame);
     });
@@ -152,14 +156,8 @@ export class BroadcastChannelSignaling implements SignalingChannel {
   }
 }
 
-function isFrame(value: unknown): value is Frame {
-  if (typeof value !== 'object' || value === null) return false;
-  const frame = value as Partial<Record<keyof Frame | 'to', unknown>>;
-  return (
-    frame.rp === 1 &&
-    typeof frame.from === 'string' &&
-    (frame.type === 'hello' ||
-      frame.type === 'bye' ||
-      ((frame.type === 'here' || frame.type === 'signal') && typeof frame.to === 'string'))
-  );
+function expectNonEmpty(value: unknown, name: string): asserts value is string {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`Expected \`${name}\` to be a non-empty string.`);
+  }
 }
