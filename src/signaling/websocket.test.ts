@@ -310,6 +310,57 @@ describe('WebSocketSignaling bookkeeping', () => {
     expect(StubSocket.made).toHaveLength(3);
   });
 
+  it('counts the socket dead only after heartbeatTimeoutMs without any frame', () => {
+    const { signaling, socket } = stubbed();
+    socket.open();
+    socket.receive({ type: 'welcome', polite: false, peerPresent: true });
+    for (let i = 0; i < 5; i += 1) {
+      vi.advanceTimersByTime(2500);
+      socket.receive({ type: 'pong', id: i + 1 });
+    }
+    expect(socket.closedWith).toBeUndefined();
+    expect(signaling.isUp).toBe(true);
+    vi.advanceTimersByTime(2999);
+    expect(socket.closedWith).toBeUndefined();
+    vi.advanceTimersByTime(1);
+    expect(socket.closedWith).toBe(4000);
+    expect(signaling.isUp).toBe(false);
+    expect(signaling.state).toBe('closed');
+  });
+
+  it('reconnects at once on `online` while not open, and stops listening on close', () => {
+    const listeners = new Map<string, () => void>();
+    const host = globalThis as Partial<EventTarget>;
+    host.addEventListener = (type: string, listener: unknown) => {
+      listeners.set(type, listener as () => void);
+    };
+    host.removeEventListener = (type: string) => {
+      listeners.delete(type);
+    };
+    try {
+      const { signaling, socket } = stubbed();
+      vi.advanceTimersByTime(1000);
+      listeners.get('online')?.();
+      expect(socket.closedWith).toBe(4000);
+      expect(StubSocket.made).toHaveLength(2);
+      vi.advanceTimersByTime(3000);
+      expect(StubSocket.made).toHaveLength(2);
+      listeners.get('online')?.();
+      expect(StubSocket.made).toHaveLength(3);
+      const third = StubSocket.made[2];
+      third?.open();
+      listeners.get('online')?.();
+      expect(StubSocket.made).toHaveLength(3);
+      expect(third?.closedWith).toBeUndefined();
+      signaling.close();
+      expect(listeners.has('online')).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      delete host.addEventListener;
+      delete host.removeEventListener;
+    }
+  });
+
   it('turns malformed frames and throwing subscribers into error events', () => {
     const { signaling, socket } = stubbed();
     const errors: string[] = [];
