@@ -111,7 +111,7 @@ export function delayTable(delaysMs: readonly number[] = LIVEKIT_DELAYS_MS): Pol
   delaysMs.forEach((delay, index) => {
     expectMs(`delaysMs[${index}]`, delay);
   });
-  const table: readonly number[] = [...(delaysMs)];
+  const table: readonly number[] = [...delaysMs];
   return ({ attempt }) => table[attempt - 1] ?? null;
 }
 
