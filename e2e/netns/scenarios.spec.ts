@@ -3,15 +3,9 @@
 // reloads both pages into a fresh relay room. Bounds are generous: the benchmark measures the
 // tight figures, these tests only prove that each failure ends in a working call.
 
-import { writeFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import {
-  netnsUnavailableReason,
-  setUpHarness,
-  type CutWindow,
-  type Harness,
-  type Peer,
-} from './harness';
+import { expect, test } from '@playwright/test';
+import { callHelpers, PEERS } from './call';
+import { netnsUnavailableReason, setUpHarness, type Harness } from './harness';
 import { sleep } from './sh';
 
 const unavailable = netnsUnavailableReason();
@@ -19,35 +13,6 @@ if (unavailable && process.env.RP_REQUIRE_NETNS === '1') {
   // In CI a missing prerequisite must not pass silently as a skip.
   throw new Error(`RP_REQUIRE_NETNS=1 but network namespaces are unavailable: ${unavailable}`);
 }
-
-const PEERS: readonly Peer[] = ['a', 'b'];
-
-/** What app.js's `window.app.state()` returns. */
-interface AppState {
-  readonly polite: boolean;
-  readonly phase: string;
-  readonly connectionState: RTCPeerConnectionState;
-  readonly iceConnectionState: RTCIceConnectionState;
-  readonly signalingState: RTCSignalingState;
-  readonly channel: RTCDataChannelState | null;
-  readonly sent: number;
-  readonly received: number;
-  readonly maxSeen: number;
-  readonly missing: number;
-  readonly duplicates: number;
-  readonly outOfOrder: number;
-  readonly lastMessageAt: number;
-  readonly framesDecoded: number;
-  readonly lastFrameAt: number;
-}
-
-declare global {
-  interface Window {
-    app: { state(): AppState; restart(): void };
-  }
-}
-
-let rooms = 0;
 
 test.describe.serial('resilient-peer under real network faults', () => {
   test.skip(unavailable !== undefined, `network namespaces unavailable: ${unavailable ?? ''}`);
@@ -61,139 +26,20 @@ test.describe.serial('resilient-peer under real network faults', () => {
     await (h as Harness | undefined)?.teardown();
   });
   test.afterEach(async () => {
-    const info = test.info();
-    // The timeline of every scenario, passed or not: its figures are what a reader checks first.
-    const path = info.outputPath('timeline.txt');
-    writeFileSync(path, `${h.timeline.format()}\n${h.timeline.console.join('\n')}\n`);
-    await info.attach('timeline', { path, contentType: 'text/plain' });
-    if (info.status !== info.expectedStatus) {
-      console.log(`--- timeline of "${info.title}"\n${h.timeline.format()}`);
-    }
+    await saveTimeline();
   });
 
-  const state = (peer: Peer): Promise<AppState> => h.pages[peer].evaluate(() => window.app.state());
-
-  /** Both pages on about:blank, faults lifted, relay emptied, then a fresh call in a new room. */
-  async function openCall(policy = 'default'): Promise<void> {
-    await Promise.all(PEERS.map((peer) => h.pages[peer].goto('about:blank')));
-    await h.resetTrial();
-    const room = `scen-${process.pid}-${++rooms}`;
-    const query = new URLSearchParams({ room, policy });
-    // RPT_DEBUG=1: the library's debug lines and every incoming signal on the timeline.
-    if (process.env.RPT_DEBUG === '1') query.set('debug', '1');
-    const url = `${h.routerUrl}/e2e/netns/pages/app.html?${query.toString()}`;
-    // The relay makes the first client in a room impolite: load A first so A is always impolite.
-    const loaded = (page: Page): Promise<unknown> =>
-      page.waitForFunction(() => 'app' in window, null, { timeout: 15_000 });
-    await h.pages.a.goto(url);
-    await loaded(h.pages.a);
-    await h.pages.b.goto(url);
-    await loaded(h.pages.b);
-    expect((await state('a')).polite).toBe(false);
-    expect((await state('b')).polite).toBe(true);
-    for (const peer of PEERS) {
-      await expect
-        .poll(
-          async () => {
-            const s = await state(peer);
-            return (
-              s.phase === 'connected' &&
-              s.channel === 'open' &&
-              s.received > 10 &&
-              s.framesDecoded > 10
-            );
-          },
-          { timeout: 20_000, message: `${peer}: call up, data and frames flowing` },
-        )
-        .toBe(true);
-    }
-    h.timeline.mark('callUp');
-  }
-
-  /** Marks the cut window on the timeline. */
-  function markWindow(w: CutWindow, label = ''): void {
-    h.timeline.mark(`cut${label}`, {}, w.cutAt);
-    h.timeline.mark(`restored${label}`, {}, w.restoredAt);
-  }
-
-  interface Figures {
-    readonly cutToRecovering: number | null;
-    readonly restoreToConnected: number | null;
-    readonly restoreToMessage: number | null;
-    readonly restoreToFrame: number | null;
-  }
-
-  /** The per-peer figures of one cut window, from the timeline. */
-  function figures(peer: Peer, w: CutWindow): Figures {
-    const t = h.timeline;
-    const since = (e: { t: number } | undefined, from: number): number | null =>
-      e === undefined ? null : e.t - from;
-    const recovering = t.find(peer, 'phaseChange', w.cutBeganAt, (d) => d.to === 'recovering');
-    const connected = t.find(peer, 'phaseChange', w.restoreBeganAt, (d) => d.to === 'connected');
-    const message = t.find(peer, 'message', w.restoreBeganAt);
-    const frame = t.find(peer, 'frame', w.restoreBeganAt);
-    return {
-      cutToRecovering:
-        recovering !== undefined && recovering.t <= w.restoredAt ? recovering.t - w.cutAt : null,
-      restoreToConnected: since(connected, w.restoredAt),
-      restoreToMessage: since(message, w.restoredAt),
-      restoreToFrame: since(frame, w.restoredAt),
-    };
-  }
-
-  function print(label: string, w: CutWindow): Record<Peer, Figures> {
-    const result = { a: figures('a', w), b: figures('b', w) };
-    const show = (v: number | null): string => (v === null ? 'n/a' : `${v} ms`);
-    for (const peer of PEERS) {
-      const f = result[peer];
-      console.log(
-        `[${label}] ${peer}: cut→recovering ${show(f.cutToRecovering)}, restore→connected ${show(f.restoreToConnected)}, ` +
-          `restore→message ${show(f.restoreToMessage)}, restore→frame ${show(f.restoreToFrame)}`,
-      );
-    }
-    return result;
-  }
-
-  /** Waits until `peer`'s page shows `event` after `since`, polling the timeline. */
-  async function waitEvent(
-    peer: Peer,
-    event: string,
-    since: number,
-    timeoutMs: number,
-    where: (d: Readonly<Record<string, unknown>>) => boolean = () => true,
-  ): Promise<void> {
-    await h.timeline.waitFor(peer, event, { since, where, timeoutMs });
-  }
-
-  async function expectSequenceIntact(): Promise<void> {
-    for (const peer of PEERS) {
-      const s = await state(peer);
-      expect(
-        { missing: s.missing, duplicates: s.duplicates, outOfOrder: s.outOfOrder },
-        `${peer}: sequence (received ${s.received}, max ${s.maxSeen})`,
-      ).toEqual({ missing: 0, duplicates: 0, outOfOrder: 0 });
-    }
-  }
-
-  /** Both connected, data arriving and frames decoding after `since`. */
-  async function expectFlowing(since: number, timeoutMs: number): Promise<void> {
-    for (const peer of PEERS) {
-      await expect
-        .poll(
-          async () => {
-            const s = await state(peer);
-            return {
-              phase: s.phase,
-              connectionState: s.connectionState,
-              data: s.lastMessageAt > since,
-              frames: s.lastFrameAt > since,
-            };
-          },
-          { timeout: timeoutMs, message: `${peer}: connected, data and frames after restore` },
-        )
-        .toEqual({ phase: 'connected', connectionState: 'connected', data: true, frames: true });
-    }
-  }
+  const {
+    state,
+    openCall,
+    markWindow,
+    figures,
+    print,
+    waitEvent,
+    expectSequenceIntact,
+    expectFlowing,
+    saveTimeline,
+  } = callHelpers(() => h, 'scen');
 
   test('1. media path cut for 20 s: recovery starts early, call resumes intact', async () => {
     await openCall();
