@@ -127,7 +127,7 @@ test('wrong options get a TypeError naming the option', async ({ harness }) => {
     /`disconnectedGraceMs` to be a non-negative finite number/,
     /`policy` to be a function/,
     /`signal` to be an AbortSignal/,
-    /`pc` to be an RTCPeerConnection/,
+    /`pc` to be an open RTCPeerConnection, got an object/,
     /`rtcConfig` to be an RTCConfiguration/,
   ];
   expected.forEach((pattern, i) => {
