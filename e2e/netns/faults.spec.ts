@@ -3,7 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { createFaults, type FaultSpec, type Faults } from './faults';
+import { createFaults, readdressTarget, type FaultSpec, type Faults } from './faults';
 import { startRouterServer, type RouterServer } from './router';
 import { run, sleep } from './sh';
 import { createTopology, netnsUnavailableReason, type Peer, type Topology } from './topology';
@@ -94,7 +94,23 @@ const cases: [string, FaultSpec, typeof open][] = [
     { ...open, 'a→b': false, 'b→a': false, signalingA: false },
   ],
   ['one direction a→b', { kind: 'oneDirection', from: 'a', to: 'b' }, { ...open, 'a→b': false }],
+  // New sockets on A use its new address, so A still reaches B and the router; its old one is gone.
+  ['readdress a', { kind: 'readdress', peer: 'a' }, { ...open, 'b→a': false }],
+  [
+    'loss with probability 1',
+    { kind: 'loss', probability: 1 },
+    { ...open, 'a→b': false, 'b→a': false },
+  ],
 ];
+
+/** The IPv4 addresses on `peer`'s end of its link. */
+async function addressesOf(peer: Peer): Promise<string[]> {
+  const shown = await run('ip', [
+    ...['-n', topology.namespaces[peer], '-4', '-o', 'addr', 'show', 'dev'],
+    topology.links[peer].peer,
+  ]);
+  return [...shown.matchAll(/\binet ([\d.]+)\//g)].map((m) => m[1] ?? '');
+}
 
 test('everything is reachable with no fault', async () => {
   expect(await observe()).toEqual(open);
@@ -111,10 +127,21 @@ for (const [name, spec, expected] of cases) {
   });
 }
 
+test('readdress moves the address and restore moves it back', async () => {
+  const cut = await faults.readdress('a');
+  expect(await addressesOf('a')).toEqual([readdressTarget(topology, 'a')]);
+  await cut.restore();
+  expect(await addressesOf('a')).toEqual([topology.addresses.a]);
+});
+
 test('clear() lifts faults left in place', async () => {
   await faults.cut('media');
   await faults.cut({ kind: 'linkDown', peer: 'b' });
+  await faults.readdress('a');
+  await faults.readdress('b', '10.77.2.77');
   await faults.clear();
+  expect(await addressesOf('a')).toEqual([topology.addresses.a]);
+  expect(await addressesOf('b')).toEqual([topology.addresses.b]);
   await sleep(100);
   expect(await observe()).toEqual(open);
 });
