@@ -87,9 +87,10 @@ export function parseSignal(data: unknown): SignalingMessage {
   );
   check(
     sdpMLineIndex === null ||
-      (Number.isInteger(sdpMLineIndex) &&
-        (sdpMLineIndex as number) >= 0 &&
-        (sdpMLineIndex as number) < 1024),
+      (typeof sdpMLineIndex === 'number' &&
+        Number.isInteger(sdpMLineIndex) &&
+        sdpMLineIndex >= 0 &&
+        sdpMLineIndex < 1024),
     data,
     '`candidate.sdpMLineIndex`',
     'an integer from 0 to 1023, or null',
@@ -114,7 +115,7 @@ export function parseSignal(data: unknown): SignalingMessage {
     candidate: {
       candidate: line,
       sdpMid,
-      sdpMLineIndex: sdpMLineIndex as number | null,
+      sdpMLineIndex,
       usernameFragment,
     },
   };
@@ -136,6 +137,7 @@ function isShortString(value: unknown, maxChars: number): value is string | null
   return value === null || (typeof value === 'string' && value.length <= maxChars);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A plain JSON object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

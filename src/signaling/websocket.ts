@@ -5,7 +5,7 @@
 import EventEmitter from 'eventemitter3';
 import { InvalidSignalError, ResilientPeerError, expectOption } from '../errors';
 import type { SignalingChannel, SignalingHandlers } from './channel';
-import type { SignalingMessage } from './messages';
+import { isRecord, type SignalingMessage } from './messages';
 
 /** The parts of a WebSocket this adapter uses; the browser's WebSocket and Node's `ws` both fit. */
 export interface WebSocketLike {
@@ -452,8 +452,4 @@ function randomId(): string {
   // getRandomValues, unlike randomUUID, also works outside secure contexts (http:// on a LAN).
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
