@@ -2,6 +2,7 @@
 // hello/here/bye handshake pairs it with one other instance; it is up only while that peer is there.
 
 import type { SignalingChannel, SignalingHandlers } from './channel';
+import { Subscribers } from './subscribers';
 import type { SignalingMessage } from './messages';
 
 // Workers and Node have no page lifecycle (and Node 20 no reportError); there these are skipped.
@@ -26,7 +27,9 @@ export class BroadcastChannelSignaling implements SignalingChannel {
   /** This instance's id on the channel. */
   readonly id: string;
   readonly #channel: BroadcastChannel;
-  readonly #handlers = new Set<SignalingHandlers>();
+  readonly #subscribers = new Subscribers((delivery) => {
+    this.#guard(delivery);
+  });
   #peer: string | undefined;
   #closed = false;
 
@@ -60,10 +63,7 @@ export class BroadcastChannelSignaling implements SignalingChannel {
 
   /** Starts delivering messages and up/down changes to `handlers`. */
   subscribe(handlers: SignalingHandlers): () => void {
-    this.#handlers.add(handlers);
-    return () => {
-      this.#handlers.delete(handlers);
-    };
+    return this.#subscribers.add(handlers);
   }
 
   /** Says goodbye to the other tab and leaves the channel. Idempotent. */
@@ -76,7 +76,7 @@ export class BroadcastChannelSignaling implements SignalingChannel {
     this.#channel.onmessage = null;
     this.#channel.close();
     this.#setPeer();
-    this.#handlers.clear();
+    this.#subscribers.clear();
   }
 
   readonly #onPageHide = (): void => {
@@ -113,9 +113,7 @@ export class BroadcastChannelSignaling implements SignalingChannel {
         return;
       case 'signal':
         if (frame.to !== this.id || from !== this.#peer) return;
-        this.#each((handlers) => {
-          handlers.message(frame.data);
-        });
+        this.#subscribers.message(frame.data);
     }
   }
 
@@ -123,18 +121,7 @@ export class BroadcastChannelSignaling implements SignalingChannel {
     const wasUp = this.isUp;
     this.#peer = peer;
     if (this.isUp !== wasUp) {
-      this.#each((handlers) => {
-        handlers[this.isUp ? 'up' : 'down']();
-      });
-    }
-  }
-
-  /** Calls `fn` with each subscriber; one that throws does not stop the others. */
-  #each(fn: (handlers: SignalingHandlers) => void): void {
-    for (const handlers of [...this.#handlers]) {
-      this.#guard(() => {
-        fn(handlers);
-      });
+      this.#subscribers.changed(this.isUp);
     }
   }
 

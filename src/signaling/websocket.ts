@@ -5,6 +5,7 @@
 import EventEmitter from 'eventemitter3';
 import { InvalidSignalError, ResilientPeerError, expectOption } from '../errors';
 import type { SignalingChannel, SignalingHandlers } from './channel';
+import { Subscribers } from './subscribers';
 import { isRecord, type SignalingMessage } from './messages';
 
 /** The parts of a WebSocket this adapter uses; the browser's WebSocket and Node's `ws` both fit. */
@@ -90,7 +91,9 @@ export class WebSocketSignaling
   readonly #timeoutMs: number;
   readonly #minDelayMs: number;
   readonly #maxDelayMs: number;
-  readonly #handlers = new Set<SignalingHandlers>();
+  readonly #subscribers = new Subscribers((delivery) => {
+    this.#guard(delivery);
+  });
   #resolveReady!: (value: { polite: boolean }) => void;
   #rejectReady!: (reason: unknown) => void;
   readonly #ready = new Promise<{ polite: boolean }>((resolve, reject) => {
@@ -202,10 +205,7 @@ export class WebSocketSignaling
 
   /** Starts delivering messages and up/down changes to `handlers`. */
   subscribe(handlers: SignalingHandlers): () => void {
-    this.#handlers.add(handlers);
-    return () => {
-      this.#handlers.delete(handlers);
-    };
+    return this.#subscribers.add(handlers);
   }
 
   /** Closes the socket for good: no reconnect, no timers, no listeners. Idempotent. */
@@ -218,7 +218,7 @@ export class WebSocketSignaling
     this.#rejectReady(
       new ResilientPeerError('closed', 'Closed before the relay welcomed this side.'),
     );
-    this.#handlers.clear();
+    this.#subscribers.clear();
     this.removeAllListeners();
   }
 
@@ -326,9 +326,7 @@ export class WebSocketSignaling
           return;
         case 'signal':
           if (!('data' in frame) || !this.#welcomed) break;
-          this.#each((handlers) => {
-            handlers.message(frame.data);
-          });
+          this.#subscribers.message(frame.data);
           return;
         case 'error':
           this.#fail(`Relay error: ${String(frame.message)}`);
@@ -402,23 +400,18 @@ export class WebSocketSignaling
       socket: this.#socketState,
       peerPresent: this.#peerPresent,
     });
-    if (JSON.stringify(next) === JSON.stringify(previous)) return;
+    if (
+      next.up === previous.up &&
+      next.socket === previous.socket &&
+      next.peerPresent === previous.peerPresent
+    ) {
+      return;
+    }
     this.#announced = next;
     if (next.up !== previous.up) {
-      this.#each((handlers) => {
-        handlers[next.up ? 'up' : 'down']();
-      });
+      this.#subscribers.changed(next.up);
     }
     this.emit('state', next);
-  }
-
-  /** Calls `fn` with each subscriber; one that throws does not stop the others. */
-  #each(fn: (handlers: SignalingHandlers) => void): void {
-    for (const handlers of [...this.#handlers]) {
-      this.#guard(() => {
-        fn(handlers);
-      });
-    }
   }
 
   #fail(message: string, options?: { cause: unknown }): void {
