@@ -5,10 +5,11 @@
 // one entry that keeps the default export). simple-peer's Node dependencies (buffer, events,
 // process, util) are installed as the npm polyfills a browser app has to ship with it.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { appBundle } from '../scripts/app-bundle.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -88,7 +89,10 @@ export async function measureSizes(options = {}) {
       const pkg = /** @type {{ version: string }} */ (
         readJson(join(work, 'node_modules', other.name, 'package.json'))
       );
-      const { min, gzip } = await bundle(work, other.entry);
+      // What bundlers do for packages written for Node: `global` is the window.
+      const bytes = await appBundle(work, other.entry, { define: { global: 'globalThis' } });
+      const min = bytes.length;
+      const gzip = gzipSync(bytes, { level: 9 }).length;
       rows.push({ name: other.name, version: pkg.version, min, gzip });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -112,32 +116,6 @@ function parseJson(text) {
 /** @param {string} file @returns {unknown} */
 function readJson(file) {
   return parseJson(readFileSync(file, 'utf8'));
-}
-
-/** Builds `code` as an app entry in `dir` with Vite, as scripts/size.mjs does. */
-async function bundle(/** @type {string} */ dir, /** @type {string} */ code) {
-  const { build } = await import('vite');
-  const entry = join(dir, 'entry.js');
-  writeFileSync(entry, code);
-  const outDir = join(dir, 'out');
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    root: dir,
-    // What bundlers do for packages written for Node: `global` is the window.
-    define: { global: 'globalThis' },
-    build: {
-      outDir,
-      emptyOutDir: true,
-      minify: true,
-      target: 'es2022',
-      rollupOptions: { input: entry, output: { entryFileNames: 'app.js' } },
-    },
-  });
-  const js = readdirSync(outDir, { recursive: true }).filter((f) => String(f).endsWith('.js'));
-  const bytes = Buffer.concat(js.map((f) => readFileSync(join(outDir, String(f)))));
-  rmSync(outDir, { recursive: true, force: true });
-  return { min: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 }
 
 /** @param {SizeRow[]} rows */

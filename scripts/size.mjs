@@ -1,10 +1,10 @@
 // Prints the min+gzip size of what a browser app ships when it uses resilient-peer: the library
 // and eventemitter3, tree-shaken and minified the way an app's production build does it.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'vite';
+import { appBundle } from './app-bundle.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const entries = {
@@ -52,29 +52,12 @@ const work = mkdtempSync(join(tmpdir(), 'rp-size-'));
 const rows = [];
 try {
   for (const [label, code] of Object.entries(entries)) {
-    const entry = join(work, 'entry.js');
-    writeFileSync(entry, code);
-    const outDir = join(work, 'out');
-    await build({
-      configFile: false,
-      logLevel: 'silent',
-      root: work,
-      resolve: {
-        alias: {
-          'resilient-peer': join(root, 'src/index.ts'),
-          eventemitter3: join(root, 'node_modules/eventemitter3/index.mjs'),
-        },
-      },
-      build: {
-        outDir,
-        emptyOutDir: true,
-        minify: true,
-        target: 'es2022',
-        rollupOptions: { input: entry, output: { entryFileNames: 'app.js' } },
+    const bytes = await appBundle(work, code, {
+      alias: {
+        'resilient-peer': join(root, 'src/index.ts'),
+        eventemitter3: join(root, 'node_modules/eventemitter3/index.mjs'),
       },
     });
-    const js = readdirSync(outDir, { recursive: true }).filter((f) => String(f).endsWith('.js'));
-    const bytes = Buffer.concat(js.map((f) => readFileSync(join(outDir, String(f)))));
     /** @type {(typeof rows)[number]} */
     const row = { label, min: bytes.length, gzip: gzip(bytes) };
     // --floor: the same bundle with every string literal emptied. No minifier or rewrite of the
