@@ -1,6 +1,7 @@
 // In-page test harness: two ResilientPeers joined by an in-memory signaling channel that tests
 // can take down, bring back, inspect and inject into. Real RTCPeerConnections, real negotiation.
 import * as rp from '/dist/resilient-peer.bundle.js';
+import { recordEvents } from '/e2e/pages/record-events.js';
 
 /** One end of an in-memory channel; delivery is asynchronous and ordered, like a socket. */
 class LoopbackChannel {
@@ -57,27 +58,7 @@ function channelPair() {
 
 /** Records every event of a peer with a timestamp. */
 function record(peer) {
-  const events = [];
-  for (const name of [
-    'phaseChange',
-    'restartScheduled',
-    'restartAttempt',
-    'recovered',
-    'gaveUp',
-    'error',
-  ]) {
-    peer.on(name, (payload) => {
-      events.push({
-        at: performance.now(),
-        name,
-        payload:
-          name === 'error'
-            ? { message: payload.error.message, code: payload.error.code }
-            : { ...payload },
-      });
-    });
-  }
-  return events;
+  return recordEvents(peer, () => performance.now());
 }
 
 /** Creates two connected-to-be peers; options apply to both, `a`/`b` override per side. */

@@ -3,6 +3,7 @@
 // way. Everything observable goes on `window.ws` with wall-clock times (Date.now()),
 // so a spec can line the two pages' records up with what it did to the server.
 import * as rp from '/dist/resilient-peer.bundle.js';
+import { recordEvents } from '/e2e/pages/record-events.js';
 
 const params = new URLSearchParams(location.search);
 const room = params.get('room') ?? 'ws-peer';
@@ -93,26 +94,7 @@ peer.pc.addEventListener('iceconnectionstatechange', () => {
   ice.push({ at: Date.now(), connection: peer.pc.iceConnectionState });
 });
 
-const events = []; // the library's events
-for (const name of [
-  'phaseChange',
-  'restartScheduled',
-  'restartAttempt',
-  'recovered',
-  'gaveUp',
-  'error',
-]) {
-  peer.on(name, (payload) => {
-    events.push({
-      at: Date.now(),
-      name,
-      payload:
-        name === 'error'
-          ? { message: payload.error.message, code: payload.error.code }
-          : { ...payload },
-    });
-  });
-}
+const events = recordEvents(peer, Date.now); // the library's events
 
 // One ordered channel, opened by the impolite side only and carrying a sequence each way. Not a
 // negotiated channel on both sides: that makes the first offers collide, and a polite side that
