@@ -253,7 +253,7 @@ async function acquireHarness(
       return await setUpHarness({ port });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (!message.includes('owns the rpt- namespaces') || Date.now() > deadline) throw error;
+      if (!/owns the \S+ namespaces/.test(message) || Date.now() > deadline) throw error;
       log(`waiting for the netns lock: ${message}`);
       await sleep(5_000);
     }

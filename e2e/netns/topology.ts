@@ -10,17 +10,36 @@ import { run, runSync, sleep } from './sh';
 /** One of the two call peers. */
 export type Peer = 'a' | 'b';
 
-/** Every name this harness creates starts with this, so it never touches anything else. */
-export const PREFIX = 'rpt-';
+/**
+ * Every name this harness creates is this prefix plus [a-z0-9]+, so it never touches anything
+ * else. `RPT_NETNS_PREFIX` (e.g. `rpt2-`) gives a second, concurrent run its own namespaces.
+ */
+export const PREFIX = netnsPrefix(process.env.RPT_NETNS_PREFIX);
 
 /** Namespace names. */
-export const NAMESPACES = { a: 'rpt-a', b: 'rpt-b', router: 'rpt-r' } as const;
+export const NAMESPACES = { a: `${PREFIX}a`, b: `${PREFIX}b`, router: `${PREFIX}r` } as const;
 
 /** Interface names: each peer's end of its link, and the router's end of the same link. */
 export const LINKS = {
-  a: { peer: 'rpt-a0', router: 'rpt-ra' },
-  b: { peer: 'rpt-b0', router: 'rpt-rb' },
+  a: { peer: `${PREFIX}a0`, router: `${PREFIX}ra` },
+  b: { peer: `${PREFIX}b0`, router: `${PREFIX}rb` },
 } as const;
+
+/** The prefix from the environment, checked: short enough for interface names (15 chars). */
+function netnsPrefix(fromEnv: string | undefined): string {
+  const prefix = fromEnv ?? 'rpt-';
+  if (!/^[a-z][a-z0-9]{1,5}-$/.test(prefix)) {
+    throw new Error(
+      `RPT_NETNS_PREFIX must be 2-6 of a-z0-9 and a dash, like "rpt2-"; got ${prefix}`,
+    );
+  }
+  return prefix;
+}
+
+/** Whether `name` is one of this prefix's namespaces (and not another prefix's, e.g. rpt-x-a). */
+export function ownsName(name: string): boolean {
+  return name.startsWith(PREFIX) && /^[a-z0-9]+$/.test(name.slice(PREFIX.length));
+}
 
 /**
  * Addresses; they exist only inside the namespaces. The server listens on `service`, an address on
@@ -43,7 +62,7 @@ export interface Topology {
   destroy(): void;
 }
 
-const LOCK_FILE = join(tmpdir(), 'rpt-netns.lock');
+const LOCK_FILE = join(tmpdir(), `${PREFIX}netns.lock`);
 
 /** Why network namespaces cannot be used here, or undefined when they can. */
 export function netnsUnavailableReason(): string | undefined {
@@ -121,7 +140,7 @@ async function build(): Promise<void> {
 }
 
 /**
- * Deletes every `rpt-` namespace. Any process still inside one was started by this harness (the
+ * Deletes every namespace of this prefix. Any process still inside one was started by this harness (the
  * lock guarantees no other live run owns them), so it is killed by PID first: deleting a namespace
  * does not stop its processes, and they would keep their veth alive.
  */
@@ -158,7 +177,7 @@ async function acquireLock(timeoutMs: number): Promise<void> {
       }
       if (Date.now() >= deadline) {
         throw new Error(
-          `another harness run (pid ${owner}) owns the rpt- namespaces (${LOCK_FILE})`,
+          `another harness run (pid ${owner}) owns the ${PREFIX} namespaces (${LOCK_FILE})`,
         );
       }
       await sleep(500);
