@@ -7,7 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { attachRelay } from '../relay/relay.js';
+import { attachTestRelay } from '../dist/relay/testing.js';
 
 const { values } = parseArgs({
   options: {
@@ -75,6 +75,13 @@ const server = createServer((req, res) => {
     reply(res, 200, 'ok');
     return;
   }
+  if (url.pathname === '/signal') {
+    // WebSocketSignaling's reachability probes (HEAD): any answer will do; 204 keeps the
+    // browser console free of "Failed to load resource" lines.
+    res.writeHead(req.method === 'HEAD' ? 204 : 426, { 'cache-control': 'no-store' });
+    res.end();
+    return;
+  }
   if (url.pathname.startsWith('/__relay/')) {
     if (!testHooks) {
       reply(res, 404, 'test hooks are off (pass --test-hooks)');
@@ -120,7 +127,7 @@ const server = createServer((req, res) => {
   });
 });
 
-const relay = attachRelay(server, { path: '/signal' });
+const relay = attachTestRelay(server, { path: '/signal' });
 // No other WebSocket lives here: refuse upgrades the relay did not take rather than leave them hanging.
 server.on('upgrade', (req, socket) => {
   if (new URL(req.url ?? '/', 'http://serve.invalid').pathname !== '/signal') socket.destroy();
