@@ -1,8 +1,7 @@
 // Drives pages/plain.html (a library-free call) in both harness pages: loads it with a fresh relay
 // room and waits until the call is connected with its data channel open.
 
-import type { Page } from '@playwright/test';
-import type { Harness, Peer } from './harness';
+import type { AnyHarness, Peer, PeerPage } from './harness';
 
 /** What plain.html exposes on `window.rpt`; only what tests call is typed here. */
 export interface PlainPeerState {
@@ -57,7 +56,7 @@ let rooms = 0;
 
 /** Loads plain.html in both pages (A impolite, B polite) and waits for a connected call. */
 export async function openPlainCall(
-  harness: Harness,
+  harness: AnyHarness,
   options: PlainCallOptions = {},
   timeoutMs = 20_000,
 ): Promise<void> {
@@ -72,19 +71,20 @@ export async function openPlainCall(
   const url = (peer: Peer): string =>
     `${harness.routerUrl}/e2e/netns/pages/plain.html?${query(peer)}`;
   // The relay makes the first peer in a room impolite; load A first so that is always A.
-  await harness.pages.a.goto(url('a'));
-  await harness.pages.a.waitForFunction(
+  await harness.peers.a.goto(url('a'));
+  await harness.peers.a.waitForFunction(
     () => 'rpt' in window && window.rpt.state().relayPolite !== null,
     null,
     {
       timeout: timeoutMs,
     },
   );
-  await harness.pages.b.goto(url('b'));
-  await harness.pages.b.waitForFunction(() => 'rpt' in window, null, { timeout: timeoutMs });
-  const connected = (page: Page): Promise<unknown> => page.evaluate(() => window.rpt.connected());
+  await harness.peers.b.goto(url('b'));
+  await harness.peers.b.waitForFunction(() => 'rpt' in window, null, { timeout: timeoutMs });
+  const connected = (page: PeerPage): Promise<unknown> =>
+    page.evaluate(() => window.rpt.connected());
   await withTimeout(
-    Promise.all([connected(harness.pages.a), connected(harness.pages.b)]),
+    Promise.all([connected(harness.peers.a), connected(harness.peers.b)]),
     timeoutMs,
     () =>
       `call did not connect within ${timeoutMs} ms:\n${harness.timeline.format()}\n${harness.timeline.console.join('\n')}`,
@@ -92,13 +92,13 @@ export async function openPlainCall(
 }
 
 /** The state of `peer`'s plain call. */
-export function plainState(harness: Harness, peer: Peer): Promise<PlainPeerState> {
-  return harness.pages[peer].evaluate(() => window.rpt.state());
+export function plainState(harness: AnyHarness, peer: Peer): Promise<PlainPeerState> {
+  return harness.peers[peer].evaluate(() => window.rpt.state());
 }
 
 /** [seq, Date.now()] for every message `peer` received so far. */
-export function plainReceived(harness: Harness, peer: Peer): Promise<[number, number][]> {
-  return harness.pages[peer].evaluate(() => window.rpt.received());
+export function plainReceived(harness: AnyHarness, peer: Peer): Promise<[number, number][]> {
+  return harness.peers[peer].evaluate(() => window.rpt.received());
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
