@@ -1,10 +1,17 @@
 // Owns the two peer browsers, one inside each peer namespace: which browser each peer runs
-// (Chromium), launching them, the browser-neutral page of each, and closing both on every exit
-// path.
+// (Chromium by default, Firefox on request), launching them, the browser-neutral page of each,
+// and closing both on every exit path.
 
 import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from '@playwright/test';
+import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
 import { launchNetnsChromium } from './chromium';
-import { playwrightPeerPage, type BrowserName, type PeerPage } from './peer-page';
+import { launchNetnsFirefox } from './firefox';
+import {
+  playwrightPeerPage,
+  puppeteerPeerPage,
+  type BrowserName,
+  type PeerPage,
+} from './peer-page';
 import type { Peer, Topology } from './topology';
 
 export { netnsChromiumArgs } from './chromium';
@@ -19,9 +26,10 @@ export interface ChromiumPair {
   readonly b: 'chromium';
 }
 
-/** The native objects of each browser. */
+/** The native objects of each browser: Playwright's for Chromium, puppeteer's for Firefox. */
 interface Native {
   readonly chromium: { readonly browser: PlaywrightBrowser; readonly page: PlaywrightPage };
+  readonly firefox: { readonly browser: PuppeteerBrowser; readonly page: PuppeteerPage };
 }
 
 /** The launched browsers and one page in each. */
@@ -52,7 +60,7 @@ export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPa
   options: { origin: string; headless?: boolean; browsers?: C },
 ): Promise<PeerBrowsers<C>> {
   // Without `browsers`, C is its default, ChromiumPair, and so is the value.
-  const names = options.browsers ?? (CHROMIUM_PAIR as C);
+  const names = options.browsers ?? (CHROMIUM_PAIR as PeerBrowserNames as C);
   const launched: Launched<BrowserName>[] = [];
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -63,6 +71,10 @@ export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPa
   const launch = async (peer: Peer): Promise<Launched<BrowserName>> => {
     const ns = topology.namespaces[peer];
     const launchOptions = { origin: options.origin, headless: options.headless ?? true };
+    if (names[peer] === 'firefox') {
+      const firefox = await launchNetnsFirefox(ns, launchOptions);
+      return { ...firefox, peer: puppeteerPeerPage(firefox.page) };
+    }
     const chromium = await launchNetnsChromium(ns, launchOptions);
     return { ...chromium, peer: playwrightPeerPage(chromium.page) };
   };

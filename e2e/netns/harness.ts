@@ -1,5 +1,6 @@
 // The one entry point tests and the benchmark use: builds the namespaces, starts the router's
-// server and the two browsers, and hands back pages, faults, a timeline and one teardown.
+// server and the two browsers (Chromium unless a spec asks for Firefox), and hands back pages,
+// faults, a timeline and one teardown.
 
 import {
   launchPeerBrowsers,
@@ -13,6 +14,7 @@ import { startRouterServer, type RouterServer } from './router';
 import { Timeline } from './timeline';
 import { createTopology, netnsUnavailableReason, type Peer, type Topology } from './topology';
 
+export { firefoxUnavailableReason } from './firefox';
 export { netnsUnavailableReason, Timeline };
 export type { BrowserName, ChromiumPair, PeerBrowserNames, PeerPage } from './browsers';
 export type { Faults, Peer, Topology };
@@ -23,13 +25,13 @@ export type { TimelineEvent } from './timeline';
 export interface HarnessOptions<C extends PeerBrowserNames> {
   /** The router server's port inside its namespace. @default 8080 */
   readonly port?: number;
-  /** Which browser each peer runs. @default Chromium both */
+  /** Which browser each peer runs, e.g. `{ a: 'firefox', b: 'chromium' }`. @default Chromium both */
   readonly browsers?: C;
 }
 
 /** Everything a netns test needs; `C` says which browser each peer runs. */
 export interface Harness<C extends PeerBrowserNames = ChromiumPair> {
-  /** The native pages (Playwright's). */
+  /** The native pages: Playwright's for Chromium, puppeteer's for Firefox. */
   readonly pages: PeerBrowsers<C>['pages'];
   /** The same pages behind one interface, whatever the browser. */
   readonly peers: Readonly<Record<Peer, PeerPage>>;

@@ -1,10 +1,12 @@
 // The browser-neutral page the harness hands to call helpers and the timeline: the few methods
-// they need, implemented over a Playwright page, so that another browser's driver can stand in.
+// they need, implemented once over a Playwright page (Chromium) and once over a puppeteer page
+// (Firefox over WebDriver BiDi), so a spec drives either browser the same way.
 
 import type { Page as PlaywrightPage } from '@playwright/test';
+import type { Page as PuppeteerPage } from 'puppeteer-core';
 
 /** A browser the harness can start in a peer namespace. */
-export type BrowserName = 'chromium';
+export type BrowserName = 'chromium' | 'firefox';
 
 /** One page in a peer's browser. */
 export interface PeerPage {
@@ -53,6 +55,38 @@ export function playwrightPeerPage(page: PlaywrightPage): PeerPage {
     onPageError(listener) {
       page.on('pageerror', (error) => {
         listener(error.message);
+      });
+    },
+  };
+}
+
+/** The PeerPage of a puppeteer page (Firefox over WebDriver BiDi). */
+export function puppeteerPeerPage(page: PuppeteerPage): PeerPage {
+  return {
+    browserName: 'firefox',
+    async goto(url) {
+      await page.goto(url);
+    },
+    evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R> {
+      return page.evaluate(fn as PlainFn<R>, arg);
+    },
+    async waitForFunction(fn, arg, options = {}) {
+      // A fixed interval rather than puppeteer's default requestAnimationFrame polling, which a
+      // headless, never-focused window may throttle.
+      await page.waitForFunction(
+        fn as PlainFn<unknown>,
+        { timeout: options.timeout ?? 30_000, polling: 50 },
+        arg,
+      );
+    },
+    onConsole(listener) {
+      page.on('console', (message) => {
+        listener(message.type(), message.text());
+      });
+    },
+    onPageError(listener) {
+      page.on('pageerror', (error) => {
+        listener(error instanceof Error ? error.message : String(error));
       });
     },
   };
