@@ -14,12 +14,33 @@ export interface PlainPeerState {
   readonly localUfrag: string | null;
   /** What the relay's welcome said; null before it arrived. */
   readonly relayPolite: boolean | null;
+  /** Generation of the RTCPeerConnection: 0, then one more for every renew(). */
+  readonly gen: number;
+  /** Inbound video frames decoded by the current RTCPeerConnection (video=1 only). */
+  readonly framesDecoded: number;
+  /** When framesDecoded last grew, `Date.now()` ms; 0 before the first frame. */
+  readonly lastFrameAt: number;
+  /** This side's DTLS role after the first negotiation, as an a=setup value. */
+  readonly establishedSetup: 'active' | 'passive' | null;
+}
+
+/** What the transports of the current RTCPeerConnection say (null where one does not exist). */
+export interface TransportStates {
+  readonly sctp: RTCSctpTransportState | null;
+  readonly sctpDtls: RTCDtlsTransportState | null;
+  readonly sctpIce: RTCIceTransportState | null;
+  readonly senders: readonly (RTCDtlsTransportState | null)[];
+  readonly channel: RTCDataChannelState | null;
 }
 
 /** One stats sample of the selected candidate pair (fields absent before a pair is selected). */
 export interface PairSample {
   readonly t: number;
+  /** How the pair was found: the transport report (Chromium) or the pair's `selected` (Firefox). */
+  readonly via?: 'transport' | 'selected';
   readonly id?: string;
+  readonly state?: RTCStatsIceCandidatePairState;
+  readonly nominated?: boolean;
   readonly bytesReceived?: number;
   readonly packetsReceived?: number;
   readonly requestsReceived?: number;
@@ -35,6 +56,15 @@ interface PlainApi {
   received(): [number, number][];
   stopSending(): void;
   restartIce(): void;
+  requestRestart(): void;
+  setMunging(knobs: {
+    readonly offerSetup?: 'local' | 'wire' | null;
+    readonly answerSetup?: boolean;
+  }): void;
+  renew(): void;
+  transportStates(): TransportStates;
+  statsDump(): Promise<Record<string, unknown>[]>;
+  selectedPair(): Promise<Omit<PairSample, 't'> | null>;
   sampleStats(durationMs: number, intervalMs: number): Promise<PairSample[]>;
 }
 
@@ -50,6 +80,8 @@ export interface PlainCallOptions {
   readonly video?: boolean;
   /** Peer A sends a numbered message every this many ms; 0 = idle channel. @default 0 */
   readonly seqMs?: number;
+  /** The peer that makes the first offer (and so takes the DTLS role the answer leaves it). @default 'a' */
+  readonly offerer?: Peer;
 }
 
 let rooms = 0;
@@ -67,6 +99,7 @@ export async function openPlainCall(
       room,
       video: options.video ? '1' : '0',
       seqMs: String(options.seqMs ?? 0),
+      offerer: options.offerer ?? 'a',
     }).toString();
   const url = (peer: Peer): string =>
     `${harness.routerUrl}/e2e/netns/pages/plain.html?${query(peer)}`;
