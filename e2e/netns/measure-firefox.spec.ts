@@ -92,7 +92,6 @@ function fieldMotion(samples: readonly PairSample[]) {
   ] as const;
   return {
     samples: samples.length,
-    via: [...new Set(samples.map((s) => s.via))],
     pairIds: [...new Set(samples.map((s) => s.id))],
     states: [...new Set(samples.map((s) => `${String(s.state)}/nominated=${String(s.nominated)}`))],
     fields: Object.fromEntries(

@@ -36,8 +36,6 @@ export interface TransportStates {
 /** One stats sample of the selected candidate pair (fields absent before a pair is selected). */
 export interface PairSample {
   readonly t: number;
-  /** How the pair was found: the transport report (Chromium) or the pair's `selected` (Firefox). */
-  readonly via?: 'transport' | 'selected';
   readonly id?: string;
   readonly state?: RTCStatsIceCandidatePairState;
   readonly nominated?: boolean;
