@@ -1,7 +1,7 @@
 // Measures the Firefox facts the library needs, with plain RTCPeerConnection pages (plain.html)
 // and real cuts: getStats shape, cut → disconnected/failed timings and transport states, a fresh
 // RTCPeerConnection pair after `failed`, and ICE restarts between Chromium and Firefox (the DTLS
-// role fault and its fixes). Slow (~10 min), so it runs only with RP_MEASURE_FIREFOX=1; results go
+// role fault and its fixes). Slow (~9 min), so it runs only with RP_MEASURE_FIREFOX=1; results go
 // to the console and to the test's attachments as JSON.
 
 import { test } from '@playwright/test';
