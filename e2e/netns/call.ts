@@ -3,8 +3,8 @@
 // per-peer recovery figures, and the checks every scenario ends with (flowing, sequence intact).
 
 import { writeFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import type { CutWindow, Harness, Peer } from './harness';
+import { expect, test } from '@playwright/test';
+import type { AnyHarness, CutWindow, Peer, PeerPage } from './harness';
 
 export const PEERS: readonly Peer[] = ['a', 'b'];
 
@@ -68,14 +68,14 @@ export interface CallHelpers {
 }
 
 /** Helpers for the harness `harness()` returns; rooms are named `${roomPrefix}-PID-N`. */
-export function callHelpers(harness: () => Harness, roomPrefix: string): CallHelpers {
+export function callHelpers(harness: () => AnyHarness, roomPrefix: string): CallHelpers {
   let rooms = 0;
   const state = (peer: Peer): Promise<AppState> =>
-    harness().pages[peer].evaluate(() => window.app.state());
+    harness().peers[peer].evaluate(() => window.app.state());
 
   async function openCall(policy = 'default'): Promise<void> {
     const h = harness();
-    await Promise.all(PEERS.map((peer) => h.pages[peer].goto('about:blank')));
+    await Promise.all(PEERS.map((peer) => h.peers[peer].goto('about:blank')));
     await h.resetTrial();
     const room = `${roomPrefix}-${process.pid}-${++rooms}`;
     const query = new URLSearchParams({ room, policy });
@@ -83,12 +83,12 @@ export function callHelpers(harness: () => Harness, roomPrefix: string): CallHel
     if (process.env.RPT_DEBUG === '1') query.set('debug', '1');
     const url = `${h.routerUrl}/e2e/netns/pages/app.html?${query.toString()}`;
     // The relay makes the first client in a room impolite: load A first so A is always impolite.
-    const loaded = (page: Page): Promise<unknown> =>
+    const loaded = (page: PeerPage): Promise<unknown> =>
       page.waitForFunction(() => 'app' in window, null, { timeout: 15_000 });
-    await h.pages.a.goto(url);
-    await loaded(h.pages.a);
-    await h.pages.b.goto(url);
-    await loaded(h.pages.b);
+    await h.peers.a.goto(url);
+    await loaded(h.peers.a);
+    await h.peers.b.goto(url);
+    await loaded(h.peers.b);
     expect((await state('a')).polite).toBe(false);
     expect((await state('b')).polite).toBe(true);
     for (const peer of PEERS) {

@@ -1,21 +1,40 @@
 // The one entry point tests and the benchmark use: builds the namespaces, starts the router's
-// server and the two browsers, and hands back pages, faults, a timeline and one teardown.
+// server and the two browsers (Chromium unless a spec asks for Firefox), and hands back pages,
+// faults, a timeline and one teardown.
 
-import type { Page } from '@playwright/test';
-import { launchPeerBrowsers, type PeerBrowsers } from './browsers';
+import {
+  launchPeerBrowsers,
+  type ChromiumPair,
+  type PeerBrowserNames,
+  type PeerBrowsers,
+  type PeerPage,
+} from './browsers';
 import { createFaults, type Faults } from './faults';
 import { startRouterServer, type RouterServer } from './router';
 import { Timeline } from './timeline';
 import { createTopology, netnsUnavailableReason, type Peer, type Topology } from './topology';
 
+export { firefoxUnavailableReason } from './firefox';
 export { netnsUnavailableReason, Timeline };
+export type { BrowserName, ChromiumPair, PeerBrowserNames, PeerPage } from './browsers';
 export type { Faults, Peer, Topology };
 export type { Cut, CutWindow, FaultSpec } from './faults';
 export type { TimelineEvent } from './timeline';
 
-/** Everything a netns test needs. */
-export interface Harness {
-  readonly pages: Readonly<Record<Peer, Page>>;
+/** What `setUpHarness` accepts. */
+export interface HarnessOptions<C extends PeerBrowserNames> {
+  /** The router server's port inside its namespace. @default 8080 */
+  readonly port?: number;
+  /** Which browser each peer runs, e.g. `{ a: 'firefox', b: 'chromium' }`. @default Chromium both */
+  readonly browsers?: C;
+}
+
+/** Everything a netns test needs; `C` says which browser each peer runs. */
+export interface Harness<C extends PeerBrowserNames = ChromiumPair> {
+  /** The native pages: Playwright's for Chromium, puppeteer's for Firefox. */
+  readonly pages: PeerBrowsers<C>['pages'];
+  /** The same pages behind one interface, whatever the browser. */
+  readonly peers: Readonly<Record<Peer, PeerPage>>;
   /** Base URL of the router's server, e.g. http://10.77.0.1:8080 (reachable from both pages). */
   readonly routerUrl: string;
   readonly faults: Faults;
@@ -23,18 +42,23 @@ export interface Harness {
   readonly timeline: Timeline;
   readonly topology: Topology;
   readonly server: RouterServer;
-  readonly browsers: PeerBrowsers;
+  readonly browsers: PeerBrowsers<C>;
   /** Between trials: lifts all faults, empties the relay and the timeline. */
   resetTrial(): Promise<void>;
   /** Closes browsers, stops the server, removes the namespaces; idempotent, never throws. */
   teardown(): Promise<void>;
 }
 
+/** A harness whatever its browsers, for helpers that use only `peers` and the browser-neutral parts. */
+export type AnyHarness = Harness<PeerBrowserNames>;
+
 /** Builds the whole harness; on failure, undoes whatever part was already built. */
-export async function setUpHarness(options: { port?: number } = {}): Promise<Harness> {
+export async function setUpHarness<C extends PeerBrowserNames = ChromiumPair>(
+  options: HarnessOptions<C> = {},
+): Promise<Harness<C>> {
   const topology = await createTopology();
   let server: RouterServer | undefined;
-  let browsers: PeerBrowsers | undefined;
+  let browsers: PeerBrowsers<C> | undefined;
   let tearingDown: Promise<void> | undefined;
   const teardown = (): Promise<void> => {
     tearingDown ??= (async () => {
@@ -49,15 +73,19 @@ export async function setUpHarness(options: { port?: number } = {}): Promise<Har
     return tearingDown;
   };
   try {
-    server = await startRouterServer(topology, options);
-    browsers = await launchPeerBrowsers(topology, { origin: server.url });
+    server = await startRouterServer(topology, { port: options.port });
+    browsers = await launchPeerBrowsers(topology, {
+      origin: server.url,
+      browsers: options.browsers,
+    });
     const faults = createFaults(topology);
     const timeline = new Timeline();
-    timeline.attach('a', browsers.pages.a);
-    timeline.attach('b', browsers.pages.b);
+    timeline.attach('a', browsers.peers.a);
+    timeline.attach('b', browsers.peers.b);
     const started = server;
     return {
       pages: browsers.pages,
+      peers: browsers.peers,
       routerUrl: server.url,
       faults,
       timeline,
