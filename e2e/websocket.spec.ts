@@ -207,8 +207,7 @@ const test = base.extend<{ relay: RelayServer; peers: Peers }>({
           message.location().url.startsWith(`${relay.origin}/signal`);
         if ((connectFailed.test(text) || probeFailed) && inWindow) {
           expectedErrors.push({ page: name, at, text });
-        }
-        else errors.push(`${name}: ${text}`);
+        } else errors.push(`${name}: ${text}`);
       });
       await page.goto(`${relay.origin}/e2e/pages/ws-peer.html?room=${room}`);
       await page.waitForFunction(() => (window as unknown as WsWindow).ready === true);

@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { attachTestRelay } from '../dist/relay/testing.js';
+import { attachAppSignaling } from '../e2e/netns/app-signaling.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -93,6 +94,7 @@ const server = createServer((req, res) => {
     }
     if (url.pathname === '/__relay/reset') {
       relay.reset();
+      appSignaling.reset();
       reply(res, 200, 'reset');
       return;
     }
@@ -128,9 +130,14 @@ const server = createServer((req, res) => {
 });
 
 const relay = attachTestRelay(server, { path: '/signal' });
-// No other WebSocket lives here: refuse upgrades the relay did not take rather than leave them hanging.
+// The signaling an app brings along, for the bring-your-own-signaling recipes.
+const appSignaling = attachAppSignaling(server);
+// No other WebSocket lives here: refuse upgrades nobody took rather than leave them hanging.
+const UPGRADE_PATHS = /^\/(signal|app-ws|socket\.io\/)/;
 server.on('upgrade', (req, socket) => {
-  if (new URL(req.url ?? '/', 'http://serve.invalid').pathname !== '/signal') socket.destroy();
+  if (!UPGRADE_PATHS.test(new URL(req.url ?? '/', 'http://serve.invalid').pathname)) {
+    socket.destroy();
+  }
 });
 
 server.listen(port, values.host, () => {
@@ -140,7 +147,7 @@ server.listen(port, values.host, () => {
 });
 
 function stop() {
-  void relay.close().then(() => {
+  void Promise.all([relay.close(), appSignaling.close()]).then(() => {
     server.close(() => process.exit(0));
     server.closeAllConnections();
   });

@@ -28,6 +28,8 @@ export interface IncidentHooks {
   readonly ignoring: () => boolean;
   /** Check now that the signaling path works: every restart needs it. */
   readonly checkSignaling: () => void;
+  /** Send the pending offer again. */
+  readonly resendOffer: () => void;
   readonly emit: <E extends keyof ResilientPeerEvents>(
     event: E,
     payload: Parameters<ResilientPeerEvents[E]>[0],
@@ -149,9 +151,17 @@ export class Incident {
 
   #attempt(attempt: number, trigger: Trigger): void {
     if (this.#hooks.ignoring()) return;
-    const { negotiator, health } = this.#hooks.connection();
+    const { negotiator, health, pc } = this.#hooks.connection();
     const now = this.#env.now();
     const verdict = attemptVerdict({ attempt, trigger, polite: this.#polite, now, health });
+    if (verdict === 'restart' && pc.signalingState === 'have-local-offer') {
+      // The last offer is still unanswered (it may have gone into a socket that was dead): the
+      // browser makes no new one until this is settled, so this attempt sends it again.
+      this.#hooks.log('info', 'ICE restart: offer still unanswered, sending it again', { attempt });
+      this.#hooks.resendOffer();
+      this.#hooks.emit('restartAttempt', { attempt, trigger });
+      return;
+    }
     if (verdict === 'restart' && negotiator.restartIce()) {
       this.#hooks.log('info', 'ICE restart', { attempt, trigger });
       this.#hooks.emit('restartAttempt', { attempt, trigger });

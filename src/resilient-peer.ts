@@ -52,6 +52,9 @@ export class ResilientPeer extends PeerEmitter {
         checkSignaling: () => {
           this.#link.check();
         },
+        resendOffer: () => {
+          this.#link.resend();
+        },
         emit: (event, payload) => {
           this.safeEmit(event, payload);
         },

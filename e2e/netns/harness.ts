@@ -11,6 +11,7 @@ import {
 } from './browsers';
 import { createFaults, type Faults } from './faults';
 import { startRouterServer, type RouterServer } from './router';
+import { sleep } from './sh';
 import { Timeline } from './timeline';
 import { createTopology, netnsUnavailableReason, type Peer, type Topology } from './topology';
 
@@ -41,8 +42,14 @@ export interface Harness<C extends PeerBrowserNames = ChromiumPair> {
   /** Both pages' "[rpt] " logs, attached before any navigation. */
   readonly timeline: Timeline;
   readonly topology: Topology;
+  /** The page and signaling server now (a new one after `restartServer`). */
   readonly server: RouterServer;
   readonly browsers: PeerBrowsers<C>;
+  /**
+   * Kills the server and starts a new one on the same address (a signaling server restarted):
+   * resolves with when it stopped and when the new one answered.
+   */
+  restartServer(downMs?: number): Promise<{ stoppedAt: number; startedAt: number }>;
   /** Between trials: lifts all faults, empties the relay and the timeline. */
   resetTrial(): Promise<void>;
   /** Closes browsers, stops the server, removes the namespaces; idempotent, never throws. */
@@ -82,19 +89,29 @@ export async function setUpHarness<C extends PeerBrowserNames = ChromiumPair>(
     const timeline = new Timeline();
     timeline.attach('a', browsers.peers.a);
     timeline.attach('b', browsers.peers.b);
-    const started = server;
+    const routerUrl = server.url;
+    let current = server;
     return {
       pages: browsers.pages,
       peers: browsers.peers,
-      routerUrl: server.url,
+      routerUrl,
       faults,
       timeline,
       topology,
-      server,
+      get server() {
+        return current;
+      },
       browsers,
+      async restartServer(downMs = 0) {
+        await current.stop();
+        const stoppedAt = Date.now();
+        await sleep(downMs);
+        current = server = await startRouterServer(topology, { port: options.port });
+        return { stoppedAt, startedAt: Date.now() };
+      },
       async resetTrial() {
         await faults.clear();
-        await started.reset();
+        await current.reset();
         timeline.clear();
       },
       teardown,

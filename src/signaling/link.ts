@@ -66,6 +66,8 @@ export class SignalingLink {
   #remoteSession: string | null = null;
   #up: boolean;
   #offerTimer: Timer;
+  /** The remote was heard since the channel last came up (or was found unanswered). */
+  #heardSinceUp = false;
   #reconnectBackoffMs = 0;
   #reconnectAllowedAt = 0;
   #closed = false;
@@ -116,6 +118,7 @@ export class SignalingLink {
       down: () => {
         this.#guard(() => {
           this.#liveness.channelDown();
+          this.#heardSinceUp = false;
           this.#setUp('channel-down');
         });
       },
@@ -191,11 +194,21 @@ export class SignalingLink {
       this.#remoteSession = session;
       this.#hooks.log('remote connection', { session, previous });
       this.#hooks.newRemote(session);
+      // A remote heard for the first time may have missed everything sent before it was there
+      // (an offer into an empty room): finish the pending negotiation now.
+      this.#outbox.flush(this.session);
     }
     const wasUnanswered =
       message.kind === 'pong' ? this.#liveness.pong(message.id) : this.#liveness.heard();
     this.#hooks.heard();
-    if (wasUnanswered) this.#onRestored('answered');
+    if (wasUnanswered) {
+      this.#onRestored('answered');
+    } else if (!this.#heardSinceUp) {
+      // The first word from the remote on a fresh connection: what we sent before it arrived
+      // (an offer into the old socket, or into a room it had not joined yet) may be lost.
+      this.#heardSinceUp = true;
+      this.#outbox.flush(this.session);
+    }
     switch (message.kind) {
       case 'ping':
         this.#write({ kind: 'pong', session: this.session, id: message.id });
@@ -218,7 +231,13 @@ export class SignalingLink {
     this.#onRestored('channel-up');
   }
 
+  /** Sends the pending offer again (an attempt found it unanswered for too long). */
+  resend(): void {
+    if (!this.#closed) this.#outbox.flush(this.session);
+  }
+
   #onRestored(cause: SignalingCause): void {
+    this.#heardSinceUp = cause === 'answered';
     if (cause === 'answered') this.#reconnectBackoffMs = this.#reconnectAllowedAt = 0;
     this.#outbox.holding = false;
     this.#setUp(cause);
