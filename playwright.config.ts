@@ -27,7 +27,9 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  workers: 1,
+  // Two at once: the netns specs wait on Chromium's fixed timers far more than they compute, and
+  // each worker gets its own namespaces (topology.ts). The browser suite stays one at a time.
+  workers: 2,
   reporter: [['list']],
   timeout: 60_000,
   use: {
@@ -37,8 +39,8 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   projects: [
-    { name: 'browser', testMatch: /e2e\/[^/]+\.spec\.ts$/ },
-    { name: 'netns', testMatch: /e2e\/netns\/.*\.spec\.ts$/, timeout: 300_000 },
+    { name: 'browser', testMatch: /e2e\/[^/]+\.spec\.ts$/, workers: 1 },
+    { name: 'netns', testMatch: /e2e\/netns\/.*\.spec\.ts$/, timeout: 300_000, workers: 2 },
   ],
   webServer: {
     command: `node scripts/serve.mjs --port ${PORT} --test-hooks`,

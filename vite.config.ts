@@ -46,8 +46,8 @@ export default defineConfig(({ mode }) => {
   return {
     build: {
       target: 'es2022',
-      // Maps without the sources inlined: the package ships dist/, not a second copy of src/.
-      sourcemap: true,
+      // The library is shipped readable (unminified ESM); only the test bundle gets a map.
+      sourcemap: bundle,
       emptyOutDir: !bundle,
       minify: bundle,
       lib: {

@@ -14,7 +14,7 @@ export type Peer = 'a' | 'b';
  * Every name this harness creates is this prefix plus [a-z0-9]+, so it never touches anything
  * else. `RPT_NETNS_PREFIX` (e.g. `rpt2-`) gives a second, concurrent run its own namespaces.
  */
-export const PREFIX = netnsPrefix(process.env.RPT_NETNS_PREFIX);
+export const PREFIX = netnsPrefix(process.env.RPT_NETNS_PREFIX ?? workerPrefix());
 
 /** Namespace names. */
 export const NAMESPACES = { a: `${PREFIX}a`, b: `${PREFIX}b`, router: `${PREFIX}r` } as const;
@@ -24,6 +24,15 @@ export const LINKS = {
   a: { peer: `${PREFIX}a0`, router: `${PREFIX}ra` },
   b: { peer: `${PREFIX}b0`, router: `${PREFIX}rb` },
 } as const;
+
+/**
+ * Playwright runs netns spec files in two workers at once (playwright.config.ts); each worker gets
+ * its own namespaces. The first keeps the historical `rpt-`.
+ */
+function workerPrefix(): string | undefined {
+  const index = Number(process.env.TEST_PARALLEL_INDEX ?? '0');
+  return index > 0 ? `rpt${index}-` : undefined;
+}
 
 /** The prefix from the environment, checked: short enough for interface names (15 chars). */
 function netnsPrefix(fromEnv: string | undefined): string {
