@@ -3,6 +3,7 @@
 
 import type { RemoteTrack } from './connection.js';
 import type { ResilientPeerError } from './errors.js';
+import type { Rung } from './escalation.js';
 import type { PathInfo } from './path-activity.js';
 import type { Phase } from './phase.js';
 import type { Trigger } from './policy.js';
@@ -37,6 +38,8 @@ export interface RestartScheduledEvent {
 export interface RestartAttemptEvent {
   readonly attempt: number;
   readonly trigger: Trigger;
+  /** `restart` (ICE restart), `relay` (the same through TURN only) or `replace`. */
+  readonly rung: Rung;
 }
 
 /** The remote peer restarted ICE: its offer with new credentials was applied and answered. */
@@ -56,6 +59,8 @@ export interface RecoveredEvent {
   readonly downtimeMs: number;
   /** The path the call recovered on, from the stats probe (null without it). */
   readonly path: PathInfo | null;
+  /** The escalation rung that brought it back. */
+  readonly rung: Rung;
 }
 
 /** The policy gave up; the phase is `failed` until `restart()` or the path heals. */
@@ -79,7 +84,9 @@ export interface RemoteLeftEvent {
 /** Why the RTCPeerConnection was replaced by a new one. */
 export type ReplaceReason =
   /** The remote came back with a new connection (a new page, or it replaced its own). */
-  'remote-rejoined';
+  | 'remote-rejoined'
+  /** The browser closed this connection's DTLS or SCTP transport (Firefox on `failed`). */
+  | 'transport-failed';
 
 /**
  * A new RTCPeerConnection replaced the old one, set up by `setup`. The old one is closed: its

@@ -1,23 +1,28 @@
 // The recovery incident around the current connection: opens it on a detection, runs each due
-// attempt (an ICE restart, or nothing when something already covered it), decides from evidence
-// when it is over, and asks for a keyframe once the path is back. The scheduler (recovery.ts)
-// owns the timing; detection.ts the verdicts; this file the order of side effects.
+// attempt on the rung the escalation ladder says (escalation.ts) — an ICE restart, the same through
+// TURN only, or nothing when something already covered it — decides from evidence when it is
+// over, and asks for a keyframe once the path is back. The scheduler (recovery.ts) owns the
+// timing; detection.ts the verdicts; this file the order of side effects.
 
 import type { Connection } from './connection.js';
 import { attemptVerdict, hasRecovered, type RecoveryEvidence } from './detection.js';
 import type { Env } from './env.js';
 import { errorText } from './errors.js';
+import { configure, hasTurnServer, nextRung, type IceServers, type Rung } from './escalation.js';
 import type { PhaseCause, ResilientPeerEvents } from './events.js';
 import { kickKeyframes } from './keyframe.js';
 import type { Policy, Trigger } from './policy.js';
 import { RecoveryScheduler } from './recovery.js';
 
-/** The open incident's timing; null between incidents. */
-interface IncidentTiming {
+/** The open incident's state; null between incidents. */
+interface IncidentState {
   /** The last sign of life before detection (detection itself for a manual restart). */
   readonly lostAt: number;
-  /** A restart of this incident has been negotiated. */
+  /** A restart of this incident has been negotiated (by either side). */
   restartDone: boolean;
+  /** Restarts negotiated in this incident that have not brought the path back. */
+  restartsWithoutRecovery: number;
+  rung: Rung;
   keyframeKicked: boolean;
 }
 
@@ -39,23 +44,27 @@ export interface IncidentHooks {
   readonly policyFailed: (error: unknown) => void;
 }
 
+/** How the incident is configured. */
+export interface IncidentConfig {
+  readonly policy: Policy;
+  readonly polite: boolean;
+  readonly kickKeyframes: boolean;
+  /** Completed restarts without recovery before the relay rung; 0: never. */
+  readonly relayAfterRestarts: number;
+  readonly iceServers: IceServers;
+}
+
 /** See the file comment. */
 export class Incident {
   readonly #env: Env;
-  readonly #polite: boolean;
-  readonly #kickKeyframes: boolean;
+  readonly #config: IncidentConfig;
   readonly #hooks: IncidentHooks;
   readonly #scheduler: RecoveryScheduler;
-  #timing: IncidentTiming | null = null;
+  #state: IncidentState | null = null;
 
-  constructor(
-    env: Env,
-    config: { readonly policy: Policy; readonly polite: boolean; readonly kickKeyframes: boolean },
-    hooks: IncidentHooks,
-  ) {
+  constructor(env: Env, config: IncidentConfig, hooks: IncidentHooks) {
     this.#env = env;
-    this.#polite = config.polite;
-    this.#kickKeyframes = config.kickKeyframes;
+    this.#config = config;
     this.#hooks = hooks;
     this.#scheduler = new RecoveryScheduler(env, config.policy, {
       scheduled: (attempt, delayMs, trigger) => {
@@ -66,10 +75,11 @@ export class Incident {
       },
       gaveUp: (attempts, elapsedMs, policyError) => {
         if (policyError !== undefined) hooks.policyFailed(policyError);
-        this.#timing = null;
+        this.#state = null;
         hooks.updatePhase('gave-up');
         hooks.emit('gaveUp', { attempts, elapsedMs });
       },
+      rung: () => this.#nextRung(),
     });
   }
 
@@ -87,14 +97,15 @@ export class Incident {
   detect(trigger: Trigger): void {
     if (this.#hooks.ignoring()) return;
     const { health, monitor } = this.#hooks.connection();
-    if (this.#scheduler.detect(trigger)) {
-      const lostAt = trigger === 'manual' ? this.#env.now() : health.lastAliveAt;
-      this.#timing = { lostAt, restartDone: false, keyframeKicked: false };
-      this.#hooks.log('info', 'recovery started', { trigger });
-      this.#hooks.checkSignaling();
-    }
+    this.#open(trigger, trigger === 'manual' ? this.#env.now() : health.lastAliveAt);
     monitor.adjustProbe();
     this.#hooks.updatePhase(trigger === 'manual' ? 'restart' : 'detected');
+  }
+
+  /** The connection is being replaced because its transport is gone: the incident goes on. */
+  replacing(): void {
+    this.#open('failed', this.#hooks.connection().health.lastAliveAt);
+    if (this.#state !== null) this.#state.rung = 'replace';
   }
 
   /** The browser came back online. */
@@ -102,11 +113,14 @@ export class Incident {
     this.#scheduler.online();
   }
 
-  /** The current attempt's restart was negotiated. */
+  /** Our restart was negotiated. */
   restartNegotiated(): void {
-    if (this.#timing !== null) this.#timing.restartDone = true;
-    this.#scheduler.settled();
-    this.evidence('restart-done');
+    this.#restartDone();
+  }
+
+  /** The remote restarted ICE: its restart is this incident's too (and the answer to a request). */
+  remoteRestarted(): void {
+    if (this.#scheduler.active) this.#restartDone();
   }
 
   /** Something was seen that may end the incident. */
@@ -124,7 +138,7 @@ export class Incident {
       evidence,
       trigger: this.#scheduler.trigger ?? 'manual',
       connected: connection.monitor.connected,
-      restartDone: this.#timing?.restartDone ?? false,
+      restartDone: this.#state?.restartDone ?? false,
       probing: connection.probe !== null,
     });
     if (recovered) this.#recover();
@@ -132,52 +146,128 @@ export class Incident {
 
   /** The native states came back during the incident: ask for a keyframe now, once. */
   reconnected(): void {
-    const timing = this.#timing;
-    if (timing === null || timing.keyframeKicked) return;
-    timing.keyframeKicked = true;
+    const state = this.#state;
+    if (state === null || state.keyframeKicked) return;
+    state.keyframeKicked = true;
     this.#kick();
   }
 
-  /** Ends the incident without recovery (the remote left, or the connection was replaced). */
+  /** Ends the incident without recovery (the remote left, or a new call starts). */
   cancel(): void {
     this.#scheduler.cancel();
-    this.#timing = null;
+    this.#state = null;
   }
 
   dispose(): void {
     this.#scheduler.dispose();
-    this.#timing = null;
+    this.#state = null;
+  }
+
+  /** Opens an incident (or hurries the open one), its state in place before any attempt runs. */
+  #open(trigger: Trigger, lostAt: number): void {
+    const fresh = this.#scheduler.active
+      ? null
+      : {
+          lostAt,
+          restartDone: false,
+          restartsWithoutRecovery: 0,
+          rung: 'restart' as Rung,
+          keyframeKicked: false,
+        };
+    if (fresh !== null) this.#state = fresh;
+    // The scheduler may run the first attempt right away, inside this call.
+    if (this.#scheduler.detect(trigger)) {
+      this.#hooks.log('info', 'recovery started', { trigger });
+      this.#hooks.checkSignaling();
+    } else if (fresh !== null) {
+      this.#state = null; // not opened (a give-up holds until a new reason to hope)
+    }
+  }
+
+  #restartDone(): void {
+    const state = this.#state;
+    if (state !== null) {
+      state.restartDone = true;
+      state.restartsWithoutRecovery += 1;
+    }
+    this.#scheduler.settled();
+    this.evidence('restart-done');
+  }
+
+  #nextRung(): Rung {
+    const state = this.#state;
+    if (state === null) return 'restart';
+    const servers = this.#hooks.connection().pc.getConfiguration().iceServers;
+    return nextRung({
+      rung: state.rung,
+      restartsWithoutRecovery: state.restartsWithoutRecovery,
+      relayAfterRestarts: this.#config.relayAfterRestarts,
+      relayAvailable: hasTurnServer(this.#config.iceServers.latest ?? servers),
+    });
   }
 
   #attempt(attempt: number, trigger: Trigger): void {
     if (this.#hooks.ignoring()) return;
-    const { negotiator, health, pc } = this.#hooks.connection();
+    const { health, pc } = this.#hooks.connection();
     const now = this.#env.now();
-    const verdict = attemptVerdict({ attempt, trigger, polite: this.#polite, now, health });
+    const verdict = attemptVerdict({ attempt, trigger, polite: this.#config.polite, now, health });
     if (verdict === 'restart' && pc.signalingState === 'have-local-offer') {
       // The last offer is still unanswered (it may have gone into a socket that was dead): the
       // browser makes no new one until this is settled, so this attempt sends it again.
-      this.#hooks.log('info', 'ICE restart: offer still unanswered, sending it again', { attempt });
+      this.#hooks.log('info', 'offer still unanswered, sending it again', { attempt });
       this.#hooks.resendOffer();
-      this.#hooks.emit('restartAttempt', { attempt, trigger });
+      this.#hooks.emit('restartAttempt', {
+        attempt,
+        trigger,
+        rung: this.#state?.rung ?? 'restart',
+      });
       return;
     }
-    if (verdict === 'restart' && negotiator.restartIce()) {
-      this.#hooks.log('info', 'ICE restart', { attempt, trigger });
-      this.#hooks.emit('restartAttempt', { attempt, trigger });
+    if (verdict === 'restart') {
+      void this.#restart(attempt, trigger);
       return;
     }
     this.#hooks.log('info', `attempt ${attempt} not needed`, { verdict });
-    if (verdict === 'remote-restarted') this.#hooks.emit('restartAttempt', { attempt, trigger });
+    if (verdict === 'remote-restarted') {
+      this.#hooks.emit('restartAttempt', {
+        attempt,
+        trigger,
+        rung: this.#state?.rung ?? 'restart',
+      });
+    }
     this.#scheduler.settled();
+  }
+
+  /** One ICE restart: fresh ICE servers, the rung's transport policy, then restartIce(). */
+  async #restart(attempt: number, trigger: Trigger): Promise<void> {
+    const state = this.#state;
+    const connection = this.#hooks.connection();
+    if (state === null) return;
+    state.rung = this.#nextRung();
+    const servers = await this.#config.iceServers.refresh();
+    // The incident may have ended, or the connection been replaced, while the provider answered.
+    if (this.#state !== state || this.#hooks.connection() !== connection) return;
+    try {
+      // Each incident starts on direct paths again, also after one that recovered through TURN.
+      configure(connection.pc, servers, state.rung === 'relay');
+    } catch (error) {
+      this.#hooks.log('warn', 'setConfiguration failed', { error: errorText(error) });
+    }
+    const outcome = connection.negotiator.restartIce();
+    if (outcome === 'nothing') {
+      this.#scheduler.settled();
+      return;
+    }
+    this.#hooks.log('info', 'ICE restart', { attempt, trigger, rung: state.rung, outcome });
+    this.#hooks.emit('restartAttempt', { attempt, trigger, rung: state.rung });
   }
 
   #recover(): void {
     const summary = this.#scheduler.recovered();
-    const timing = this.#timing;
-    if (summary === null || timing === null) return;
+    const state = this.#state;
+    if (summary === null || state === null) return;
     const now = this.#env.now();
-    this.#timing = null;
+    this.#state = null;
     const { health, monitor, probe } = this.#hooks.connection();
     health.lastAliveAt = now;
     // A remote restart belongs to the incident it answered; a later fault needs its own.
@@ -188,15 +278,16 @@ export class Incident {
     this.#hooks.emit('recovered', {
       trigger: summary.trigger,
       attempts: summary.attempts,
-      detectMs: Math.max(0, Math.round(summary.detectedAt - timing.lostAt)),
-      downtimeMs: Math.max(0, Math.round(now - timing.lostAt)),
+      detectMs: Math.max(0, Math.round(summary.detectedAt - state.lostAt)),
+      downtimeMs: Math.max(0, Math.round(now - state.lostAt)),
       path: probe?.path ?? null,
+      rung: state.rung,
     });
-    if (!timing.keyframeKicked) this.#kick();
+    if (!state.keyframeKicked) this.#kick();
   }
 
   #kick(): void {
-    if (!this.#kickKeyframes) return;
+    if (!this.#config.kickKeyframes) return;
     kickKeyframes(this.#hooks.connection().pc).catch((error: unknown) => {
       this.#hooks.log('warn', 'keyframe kick failed', { error: errorText(error) });
     });

@@ -20,6 +20,7 @@ export type {
   ErrorEvent,
 } from './events.js';
 export type { PathInfo, CandidateType } from './path-activity.js';
+export type { Rung, IceServersProvider } from './escalation.js';
 export type { SignalingCause } from './signaling/link.js';
 export { exponentialBackoff, delayTable, LIVEKIT_DELAYS_MS } from './policy.js';
 export type { Policy, PolicyContext, Trigger, ExponentialBackoffOptions } from './policy.js';

@@ -11,6 +11,7 @@ import {
   type RecoveryEvidence,
 } from './detection.js';
 import type { Env, Timer } from './env.js';
+import { transportGone } from './escalation.js';
 import type { ActivityDelta } from './path-activity.js';
 import type { PathProbe } from './path-probe.js';
 import type { Trigger } from './policy.js';
@@ -25,6 +26,8 @@ export const CONNECT_TIMEOUT_MS = 4000;
 /** What the monitor tells its owner. */
 export interface MonitorHooks {
   readonly detect: (trigger: Trigger) => void;
+  /** The browser closed DTLS or SCTP of a connection that had worked: no restart can help. */
+  readonly transportFailed: () => void;
   /** Something that may end the open incident. */
   readonly evidence: (evidence: RecoveryEvidence) => void;
   /** The native states returned to connected during an incident (ask for a keyframe now). */
@@ -105,7 +108,8 @@ export class Monitor {
     if (health.connected && this.#probe === null) health.lastAliveAt = now;
     health.connected = false;
     if (verdict === 'failed') {
-      this.#hooks.detect('failed');
+      if (health.everConnected && transportGone(this.#pc)) this.#hooks.transportFailed();
+      else this.#hooks.detect('failed');
     } else if (verdict === 'disconnected' && health.everConnected) {
       this.#startGrace();
     }

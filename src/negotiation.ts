@@ -6,7 +6,7 @@
 
 import type { Env, Timer } from './env.js';
 import { errorText, InvalidSignalError, ResilientPeerError } from './errors.js';
-import { iceUfrag } from './sdp.js';
+import { iceUfrag, isFirefoxSdp } from './sdp.js';
 import type { CandidateMessage, DescriptionMessage } from './signaling/messages.js';
 
 /** How long the polite side waits, once it hears the remote, before its first offer. */
@@ -23,6 +23,8 @@ export interface NegotiatorHooks {
   readonly report: (error: ResilientPeerError) => void;
   /** A requested ICE restart completed: offer and answer applied, local ufrag changed. */
   readonly restartNegotiated: () => void;
+  /** Ask the remote to make the restart offer (see restartIce). */
+  readonly askRemoteRestart: () => void;
   /** The remote peer sent an offer that restarts ICE; `ufrag` is its new one. */
   readonly remoteRestart: (ufrag: string) => void;
   readonly log: (message: string, data?: Record<string, unknown>) => void;
@@ -65,15 +67,23 @@ export class Negotiator {
   }
 
   /**
-   * Asks for an ICE restart; the offer goes out through `negotiationneeded`. Returns false when
-   * there is nothing to restart yet (no negotiation has completed): Chromium would fire
-   * `negotiationneeded` with nothing to negotiate (a WPT test it fails).
+   * Restarts ICE: the offer goes out through `negotiationneeded`. `nothing` when no negotiation
+   * has completed yet (Chromium would fire `negotiationneeded` with nothing to negotiate, a WPT
+   * test it fails). `asked-remote` when a Chromium side faces Firefox: any ICE-restart offer
+   * Chromium makes breaks that call (Firefox answers with the other DTLS role, "Failed to set SSL
+   * role", or media stops although both say connected; 0 of 6 each, measured), while Firefox's
+   * own restart offers work every time, so Firefox is asked to make it.
    */
-  restartIce(): boolean {
-    if (this.#pc.remoteDescription === null) return false;
-    this.#restartFrom ??= iceUfrag(this.#pc.localDescription?.sdp) ?? '';
+  restartIce(): 'offered' | 'asked-remote' | 'nothing' {
+    const { localDescription, remoteDescription } = this.#pc;
+    if (remoteDescription === null) return 'nothing';
+    if (isFirefoxSdp(remoteDescription.sdp) && !isFirefoxSdp(localDescription?.sdp)) {
+      this.#hooks.askRemoteRestart();
+      return 'asked-remote';
+    }
+    this.#restartFrom ??= iceUfrag(localDescription?.sdp) ?? '';
     this.#pc.restartIce();
-    return true;
+    return 'offered';
   }
 
   /** The remote side was heard from: a deferred first offer of the polite side may go ahead. */

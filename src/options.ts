@@ -1,6 +1,7 @@
 // The one Options type, its defaults in one object, and validation at construction with messages
 // that name the option and what was expected (unknown keys too, with a suggestion).
 
+import type { IceServersProvider } from './escalation.js';
 import type { Policy } from './policy.js';
 import type { SignalingChannel } from './signaling/channel.js';
 import { isBoolean, isFunction, isMs, isRecord, validateObject, type Rule } from './validate.js';
@@ -41,6 +42,16 @@ export interface Options {
   readonly logSecrets?: boolean;
   /** Toggle video senders after recovery so the receiver gets a keyframe at once. @default true */
   readonly kickKeyframes?: boolean;
+  /**
+   * Fresh ICE servers, asked before each restart and each new connection (TURN credentials
+   * expire); a throw or no answer within 3 s is an `error` event and the last good ones are used.
+   */
+  readonly getIceServers?: IceServersProvider;
+  /**
+   * Restarts that complete without bringing the call back before the next ones go through TURN
+   * only (`iceTransportPolicy: 'relay'`), if a TURN server is configured; 0 never does. @default 2
+   */
+  readonly relayAfterRestarts?: number;
 }
 
 /** Defaults of every optional number or flag, merged once. */
@@ -49,6 +60,7 @@ export const DEFAULTS = Object.freeze({
   stallTimeoutMs: 1500,
   logSecrets: false,
   kickKeyframes: true,
+  relayAfterRestarts: 2,
 });
 
 /** Below 200 ms the probe would spend the call's CPU on getStats(). */
@@ -86,6 +98,11 @@ const RULES: Readonly<Record<keyof Options, Rule>> = {
   logger: [isRecord, 'an object with optional debug/info/warn methods'],
   logSecrets: [isBoolean, 'a boolean'],
   kickKeyframes: [isBoolean, 'a boolean'],
+  getIceServers: [isFunction, 'a function () => RTCIceServer[] | Promise<RTCIceServer[]>'],
+  relayAfterRestarts: [
+    (value) => typeof value === 'number' && Number.isInteger(value) && value >= 0,
+    'a non-negative integer',
+  ],
 };
 
 /** Throws a TypeError naming the first option that is wrong (or unknown) and what it expected. */

@@ -1,6 +1,7 @@
 // Backoff policies: pure functions from a frozen context to the delay before the next ICE-restart
 // attempt, or null to give up. The scheduler calls them; nothing here touches a timer.
 
+import type { Rung } from './escalation.js';
 import { expectValue, isFunction, isMs, validateObject, type Rule } from './validate.js';
 
 /** What started a recovery incident. */
@@ -23,6 +24,8 @@ export interface PolicyContext {
   readonly trigger: Trigger;
   /** Whether the browser reports being online (`navigator.onLine`). */
   readonly online: boolean;
+  /** The escalation rung the attempt will use: ICE restart, restart through TURN only, or a new connection. */
+  readonly rung: Rung;
 }
 
 /** Returns the delay in milliseconds before the next attempt, or null to give up. */

@@ -5,6 +5,7 @@
 // only; the facade performs the attempt (restartIce) it asks for.
 
 import type { Env, Timer } from './env.js';
+import type { Rung } from './escalation.js';
 import type { Policy, PolicyContext, Trigger } from './policy.js';
 
 /** How long the last attempt may work before the incident is given up. */
@@ -60,6 +61,8 @@ export interface RecoveryHooks {
   /** Run attempt `attempt` now; call `settled()` once its restart is negotiated. */
   readonly attempt: (attempt: number, trigger: Trigger) => void;
   readonly gaveUp: (attempts: number, elapsedMs: number, policyError?: unknown) => void;
+  /** The escalation rung the next attempt will use (for the policy's context). */
+  readonly rung: () => Rung;
 }
 
 /** What the open incident is doing. */
@@ -219,6 +222,7 @@ export class RecoveryScheduler {
       elapsedMs: this.#env.now() - incident.detectedAt,
       trigger: incident.trigger,
       online: this.#env.isOnline(),
+      rung: this.#hooks.rung(),
     });
   }
 

@@ -8,6 +8,7 @@ import { PeerEmitter } from './emitter.js';
 import { browserEnv, listen, type Env } from './env.js';
 import { ClosedError, errorText, ResilientPeerError } from './errors.js';
 import type { PhaseCause, ReplaceReason } from './events.js';
+import { IceServers } from './escalation.js';
 import { Incident } from './incident.js';
 import { DEFAULTS, validateOptions, type Options } from './options.js';
 import { derivePhase, type Phase } from './phase.js';
@@ -22,6 +23,7 @@ export class ResilientPeer extends PeerEmitter {
   readonly #env: Env;
   readonly #options: Options;
   readonly #incident: Incident;
+  readonly #iceServers: IceServers;
   readonly #link: SignalingLink;
   readonly #cleanups: (() => void)[] = [];
   #connection: Connection;
@@ -39,12 +41,22 @@ export class ResilientPeer extends PeerEmitter {
     this.#env = env;
     this.#options = options;
     this.polite = options.polite;
+    this.#iceServers = new IceServers(
+      options.getIceServers,
+      options.rtcConfig?.iceServers,
+      env,
+      (error) => {
+        this.#reportError(error);
+      },
+    );
     this.#incident = new Incident(
       env,
       {
         policy: options.policy ?? exponentialBackoff(),
         polite: options.polite,
         kickKeyframes: options.kickKeyframes ?? DEFAULTS.kickKeyframes,
+        relayAfterRestarts: options.relayAfterRestarts ?? DEFAULTS.relayAfterRestarts,
+        iceServers: this.#iceServers,
       },
       {
         connection: () => this.#connection,
@@ -127,7 +139,13 @@ export class ResilientPeer extends PeerEmitter {
   #connect(adopted?: RTCPeerConnection): Connection {
     const options = this.#options;
     const incident = this.#incident;
-    const pc = adopted ?? this.#env.createPeerConnection(options.rtcConfig ?? {});
+    const iceServers = this.#iceServers.latest;
+    const pc =
+      adopted ??
+      this.#env.createPeerConnection({
+        ...options.rtcConfig,
+        ...(iceServers === undefined ? {} : { iceServers: [...iceServers] }),
+      });
     const config = {
       polite: this.polite,
       session: sessionId(this.#env),
@@ -137,6 +155,11 @@ export class ResilientPeer extends PeerEmitter {
     const connection = new Connection(pc, this.#env, config, {
       detect: (trigger) => {
         incident.detect(trigger);
+      },
+      transportFailed: () => {
+        if (this.#closed || this.#remoteLeft) return;
+        incident.replacing();
+        this.#replace('transport-failed');
       },
       evidence: (evidence) => {
         if (!this.#closed) incident.evidence(evidence);
@@ -158,7 +181,11 @@ export class ResilientPeer extends PeerEmitter {
         },
         remoteRestart: (remoteUfrag) => {
           this.#connection.health.lastRemoteRestartAt = this.#env.now();
+          incident.remoteRestarted();
           this.safeEmit('remoteRestart', { remoteUfrag });
+        },
+        askRemoteRestart: () => {
+          this.#link.requestRestart();
         },
         log: (message, data) => {
           this.#log('debug', message, data);
@@ -200,6 +227,10 @@ export class ResilientPeer extends PeerEmitter {
         // fingerprint, new m-lines): start afresh, as for a first connection.
         if (pc.remoteDescription !== null || health.everConnected) this.#replace('remote-rejoined');
       },
+      restartRequested: () => {
+        const outcome = this.#connection.negotiator.restartIce();
+        this.#log('info', 'the remote asked for an ICE restart', { outcome });
+      },
       heard: () => {
         this.#connection.negotiator.remoteHeard();
         if (!this.#remoteLeft) return;
@@ -237,10 +268,14 @@ export class ResilientPeer extends PeerEmitter {
 
   #replace(reason: ReplaceReason): void {
     const previous = this.#connection;
-    this.#incident.cancel();
+    // A remote that had left comes back to a new call; otherwise the open incident goes on and
+    // ends with `recovered` once the new connection carries the call.
+    if (this.#remoteLeft) this.#incident.cancel();
     this.#connection = this.#connect();
-    this.#link.session = this.#connection.session;
+    if (reason === 'transport-failed') this.#link.startOver(this.#connection.session);
+    else this.#link.session = this.#connection.session;
     previous.close();
+    this.#connection.monitor.adjustProbe();
     this.#log('info', 'connection replaced', { reason });
     this.#updatePhase('replaced');
     this.safeEmit('connectionReplaced', { pc: this.pc, previous: previous.pc, reason });

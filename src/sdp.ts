@@ -1,4 +1,5 @@
-// The two facts we read out of SDP: the ICE username fragment, and a redacted form for logs.
+// The facts we read out of SDP: the ICE username fragment, whether Firefox wrote it, and a
+// redacted form for logs.
 
 /** The first `a=ice-ufrag` of a description, or null. */
 export function iceUfrag(sdp: string | undefined | null): string | null {
@@ -11,4 +12,9 @@ export function iceUfrag(sdp: string | undefined | null): string | null {
 export function describeSdp(sdp: string): string {
   const mLines = sdp.match(/^m=\w+/gm) ?? [];
   return `${sdp.length} chars, ufrag ${iceUfrag(sdp) ?? '-'}, ${mLines.map((m) => m.slice(2)).join('+') || 'no m-lines'}`;
+}
+
+/** Whether Firefox wrote the description (its origin line names "mozilla...THIS_IS_SDPARTA"). */
+export function isFirefoxSdp(sdp: string | undefined | null): boolean {
+  return sdp != null && /^o=mozilla\.\.\.THIS_IS_SDPARTA/m.test(sdp);
 }

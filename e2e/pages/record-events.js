@@ -6,8 +6,12 @@ export const PEER_EVENTS = [
   'phaseChange',
   'restartScheduled',
   'restartAttempt',
+  'remoteRestart',
   'recovered',
   'gaveUp',
+  'signalingChange',
+  'remoteLeft',
+  'connectionReplaced',
   'error',
 ];
 
@@ -22,7 +26,9 @@ export function recordEvents(peer, now) {
         payload:
           name === 'error'
             ? { message: payload.error.message, code: payload.error.code }
-            : { ...payload },
+            : name === 'connectionReplaced'
+              ? { reason: payload.reason }
+              : { ...payload },
       });
     });
   }

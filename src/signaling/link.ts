@@ -29,6 +29,8 @@ export interface LinkHooks {
   readonly newRemote: (session: string) => void;
   /** Something arrived from the current remote connection. */
   readonly heard: () => void;
+  /** The remote asks this side to make the ICE-restart offer. */
+  readonly restartRequested: () => void;
   /** The remote said it left, or the transport knows it did. */
   readonly remoteLeft: (how: 'bye' | 'channel') => void;
   /** The channel, as the peer sees it, went up or down. */
@@ -159,6 +161,22 @@ export class SignalingLink {
     if (!this.#closed) this.#liveness.check();
   }
 
+  /** Asks the remote to make the ICE-restart offer. */
+  requestRestart(): void {
+    this.#write({ kind: 'restart', session: this.session });
+  }
+
+  /**
+   * This peer replaced its own connection: what the remote's old connection still sends belongs
+   * to ours that is gone, and the remote must hear of the new one at once.
+   */
+  startOver(session: string): void {
+    this.session = session;
+    if (this.#remoteSession !== null) this.#end(this.#remoteSession);
+    this.#remoteSession = null;
+    this.#liveness.check();
+  }
+
   /** Tells the remote this peer is gone for good. */
   bye(): void {
     this.#write({ kind: 'bye', session: this.session });
@@ -218,6 +236,9 @@ export class SignalingLink {
       case 'bye':
         if (session !== undefined) this.#end(session);
         this.#onLeft('bye');
+        return;
+      case 'restart':
+        this.#hooks.restartRequested();
         return;
       default:
         this.#hooks.negotiation(message, data);

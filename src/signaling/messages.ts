@@ -41,6 +41,14 @@ export interface PongMessage extends Envelope {
   readonly id: number;
 }
 
+/**
+ * The sender asks the receiver to restart ICE (make the offer itself): some pairings only work
+ * when one side makes every restart offer (see Negotiator.restartIce).
+ */
+export interface RestartRequestMessage extends Envelope {
+  readonly kind: 'restart';
+}
+
 /** The sender closed its connection for good (hung up, closed the page). */
 export interface ByeMessage extends Envelope {
   readonly kind: 'bye';
@@ -48,7 +56,12 @@ export interface ByeMessage extends Envelope {
 
 /** Every message resilient-peer sends to, and accepts from, the remote peer. */
 export type SignalingMessage =
-  DescriptionMessage | CandidateMessage | PingMessage | PongMessage | ByeMessage;
+  | DescriptionMessage
+  | CandidateMessage
+  | PingMessage
+  | PongMessage
+  | RestartRequestMessage
+  | ByeMessage;
 
 /** Longest message accepted, in characters; an SDP with many m-lines stays far below it. */
 export const MAX_SIGNAL_CHARS = 256 * 1024;
@@ -94,10 +107,16 @@ export function parseSignal(data: unknown): SignalingMessage {
       );
       return { kind, ...envelope, id };
     }
+    case 'restart':
     case 'bye':
       return { kind, ...envelope };
   }
-  return fail(data, '`kind`', '"description", "candidate", "ping", "pong" or "bye"', kind);
+  return fail(
+    data,
+    '`kind`',
+    '"description", "candidate", "ping", "pong", "restart" or "bye"',
+    kind,
+  );
 }
 
 function parseDescription(description: unknown, data: unknown): DescriptionMessage['description'] {

@@ -181,7 +181,7 @@ export function* malformedSignals(): Generator<MalformedSignal> {
     yield* bothForms(
       `kind ${label}`,
       value,
-      '`kind` must be "description", "candidate", "ping", "pong" or "bye"',
+      '`kind` must be "description", "candidate", "ping", "pong", "restart" or "bye"',
     );
   }
 
@@ -384,6 +384,55 @@ export function* malformedSignals(): Generator<MalformedSignal> {
       candidate({ usernameFragment }),
       '`candidate.usernameFragment` must be a string of at most 256 characters, or null',
     );
+  }
+
+  // The envelope: a session id that is not one.
+  const sessions: readonly (readonly [string, unknown])[] = [
+    ['empty', ''],
+    ['65 characters', 's'.repeat(65)],
+    ['with a space', 'has space'],
+    ['with a slash', 'a/b'],
+    ['number', 1],
+    ['null', null],
+    ['boolean', true],
+    ['object', { id: 'abc' }],
+    ['array', ['abc']],
+  ];
+  for (const [label, session] of sessions) {
+    yield* bothForms(
+      `session ${label}`,
+      { ...candidate({}), session },
+      '`session` must be 1-64 characters of A-Za-z0-9_-',
+    );
+  }
+
+  // Liveness checks whose id is not a non-negative integer.
+  const ids: readonly (readonly [string, unknown])[] = [
+    ['missing', undefined],
+    ['null', null],
+    ['negative', -1],
+    ['fractional', 1.5],
+    ['string', '1'],
+    ['unsafe integer', 2 ** 53],
+    ['boolean', true],
+    ['object', { id: 1 }],
+  ];
+  for (const kind of ['ping', 'pong']) {
+    for (const [label, id] of ids) {
+      const message: Record<string, unknown> = id === undefined ? { kind } : { kind, id };
+      yield* bothForms(`${kind} id ${label}`, message, '`id` must be a non-negative integer');
+    }
+    for (const [label, id] of [
+      ['NaN', Number.NaN],
+      ['Infinity', Number.POSITIVE_INFINITY],
+    ] as const) {
+      yield {
+        label: `${kind} id ${label} (object)`,
+        data: { kind, id },
+        needsBrowser: false,
+        rejection: '`id` must be a non-negative integer',
+      };
+    }
   }
 
   // Too large to parse at all, whatever is inside.
