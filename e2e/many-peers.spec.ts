@@ -68,7 +68,11 @@ test('with the stats probe off, restart() on a healthy call recovers once the re
     pair.a.restart();
     const outcome = await Promise.race([
       recovered.then(() => 'recovered'),
-      new Promise((r) => setTimeout(() => r('timeout'), 5000)),
+      new Promise((r) =>
+        setTimeout(() => {
+          r('timeout');
+        }, 5000),
+      ),
     ]);
     await new Promise((r) => setTimeout(r, 2000));
     return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { derivePhase, transition, type PhaseInput } from './phase';
+import { bothConnected, derivePhase, type PhaseInput } from '../../src/phase.js';
 
 const base: PhaseInput = {
   closed: false,
@@ -8,6 +8,7 @@ const base: PhaseInput = {
   recovering: false,
   gaveUp: false,
   everConnected: false,
+  remoteLeft: false,
 };
 
 function input(overrides: Partial<PhaseInput>): PhaseInput {
@@ -15,6 +16,15 @@ function input(overrides: Partial<PhaseInput>): PhaseInput {
 }
 
 const connected = { connectionState: 'connected', iceConnectionState: 'connected' } as const;
+
+describe('bothConnected', () => {
+  it('holds only when connectionState is connected and ICE is connected or completed', () => {
+    expect(bothConnected('connected', 'connected')).toBe(true);
+    expect(bothConnected('connected', 'completed')).toBe(true);
+    expect(bothConnected('connected', 'disconnected')).toBe(false);
+    expect(bothConnected('connecting', 'connected')).toBe(false);
+  });
+});
 
 describe('derivePhase', () => {
   it('is new before anything happened', () => {
@@ -82,45 +92,31 @@ describe('derivePhase', () => {
     );
   });
 
-  it('is closed when closed, whatever else is true', () => {
-    expect(derivePhase(input({ ...connected, closed: true, recovering: true, gaveUp: true }))).toBe(
-      'closed',
+  it('moves from failed back to recovering when a new incident opens', () => {
+    const failed = input({ connectionState: 'failed', gaveUp: true, everConnected: true });
+    expect(derivePhase(failed)).toBe('failed');
+    // A new incident clears the give-up (the scheduler reports gaveUp false again).
+    expect(derivePhase({ ...failed, gaveUp: false, recovering: true })).toBe('recovering');
+  });
+
+  it('is remote-left while the remote is gone, whatever the native states say', () => {
+    expect(derivePhase(input({ ...connected, remoteLeft: true, everConnected: true }))).toBe(
+      'remote-left',
     );
+    expect(
+      derivePhase(input({ connectionState: 'failed', remoteLeft: true, recovering: true })),
+    ).toBe('remote-left');
+    expect(derivePhase(input({ remoteLeft: true, gaveUp: true }))).toBe('remote-left');
+  });
+
+  it('is closed when closed, whatever else is true', () => {
+    expect(
+      derivePhase(
+        input({ ...connected, closed: true, recovering: true, gaveUp: true, remoteLeft: true }),
+      ),
+    ).toBe('closed');
     expect(derivePhase(input({ connectionState: 'closed', iceConnectionState: 'closed' }))).toBe(
       'closed',
     );
-  });
-});
-
-describe('transition', () => {
-  it('returns the change when the phase changed', () => {
-    expect(transition('connecting', input(connected))).toEqual({
-      from: 'connecting',
-      to: 'connected',
-    });
-    expect(transition('connected', input({ ...connected, recovering: true }))).toEqual({
-      from: 'connected',
-      to: 'recovering',
-    });
-    expect(
-      transition(
-        'recovering',
-        input({ connectionState: 'failed', gaveUp: true, everConnected: true }),
-      ),
-    ).toEqual({ from: 'recovering', to: 'failed' });
-  });
-
-  it('returns null when the phase stayed the same', () => {
-    expect(transition('new', base)).toBeNull();
-    expect(transition('connected', input({ ...connected, everConnected: true }))).toBeNull();
-  });
-
-  it('moves from failed back to recovering when a new incident opens', () => {
-    expect(
-      transition(
-        'failed',
-        input({ connectionState: 'failed', recovering: true, everConnected: true }),
-      ),
-    ).toEqual({ from: 'failed', to: 'recovering' });
   });
 });

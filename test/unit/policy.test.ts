@@ -3,16 +3,17 @@ import {
   delayTable,
   exponentialBackoff,
   LIVEKIT_DELAYS_MS,
+  type Policy,
   type PolicyContext,
   type Trigger,
-} from './policy';
+} from '../../src/policy.js';
 
 function context(attempt: number, elapsedMs = 0, trigger: Trigger = 'failed'): PolicyContext {
-  return { attempt, elapsedMs, trigger, online: true };
+  return { attempt, elapsedMs, trigger, online: true, rung: 'restart' };
 }
 
 /** Delays of attempts 1..count, or null where the policy gave up. */
-function delays(policy: (c: PolicyContext) => number | null, count: number): (number | null)[] {
+function delays(policy: Policy, count: number): (number | null)[] {
   return Array.from({ length: count }, (_, index) => policy(context(index + 1)));
 }
 
@@ -83,18 +84,27 @@ describe('exponentialBackoff', () => {
     expect(policy(context(1000, 300_000))).toBeNull();
   });
 
+  it('never gives up on time with maxElapsedMs: Infinity', () => {
+    const policy = exponentialBackoff({ maxElapsedMs: Number.POSITIVE_INFINITY, jitter: 0 });
+    expect(policy(context(50, 1e12))).toBe(5000);
+  });
+
   it.each([
     [
       { initialDelayMs: -1 },
-      'Expected `initialDelayMs` to be a non-negative number of milliseconds, got -1.',
+      'Expected `initialDelayMs` to be a non-negative finite number of milliseconds, got -1.',
     ],
     [
       { baseDelayMs: Number.NaN },
-      'Expected `baseDelayMs` to be a non-negative number of milliseconds, got NaN.',
+      'Expected `baseDelayMs` to be a non-negative finite number of milliseconds, got NaN.',
     ],
     [
       { maxDelayMs: -5 },
-      'Expected `maxDelayMs` to be a non-negative number of milliseconds, got -5.',
+      'Expected `maxDelayMs` to be a non-negative finite number of milliseconds, got -5.',
+    ],
+    [
+      { maxDelayMs: Number.POSITIVE_INFINITY },
+      'Expected `maxDelayMs` to be a non-negative finite number of milliseconds, got Infinity.',
     ],
     [
       { maxElapsedMs: '1000' as unknown as number },
@@ -114,8 +124,19 @@ describe('exponentialBackoff', () => {
       { maxAttempts: Number.NaN },
       'Expected `maxAttempts` to be a positive integer or Infinity, got NaN.',
     ],
+    [
+      { random: 0.5 as unknown as () => number },
+      'Expected `random` to be a function returning a number in [0, 1), got 0.5.',
+    ],
   ])('rejects %o with a TypeError naming the option', (options, message) => {
     expect(() => exponentialBackoff(options)).toThrow(new TypeError(message));
+  });
+
+  it('rejects an unknown option and suggests the one meant', () => {
+    const options = { maxAttempt: 3 } as unknown as Parameters<typeof exponentialBackoff>[0];
+    expect(() => exponentialBackoff(options)).toThrow(
+      new TypeError('Unknown option `maxAttempt`; did you mean `maxAttempts`?'),
+    );
   });
 
   it('accepts boundary options', () => {
@@ -177,9 +198,19 @@ describe('delayTable', () => {
     );
   });
 
+  it('rejects something that is not an array', () => {
+    expect(() => delayTable('0,100' as unknown as number[])).toThrow(
+      new TypeError(
+        'Expected `delaysMs` to be a non-empty array of delays in milliseconds, got "0,100".',
+      ),
+    );
+  });
+
   it('rejects a negative entry and names its index', () => {
     expect(() => delayTable([0, 100, -1])).toThrow(
-      new TypeError('Expected `delaysMs[2]` to be a non-negative number of milliseconds, got -1.'),
+      new TypeError(
+        'Expected `delaysMs[2]` to be a non-negative finite number of milliseconds, got -1.',
+      ),
     );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeSdp, iceUfrag } from './sdp.js';
+import { describeSdp, iceUfrag, isFirefoxSdp } from '../../src/sdp.js';
+import { sdpText } from '../support/sdp.js';
 
 const SDP = [
   'v=0',
@@ -52,5 +53,16 @@ describe('describeSdp', () => {
 
   it('says when there is no ufrag or m-line', () => {
     expect(describeSdp('v=0\r\n')).toBe('5 chars, ufrag -, no m-lines');
+  });
+});
+
+describe('isFirefoxSdp', () => {
+  it("recognises Firefox's origin line, and nothing else", () => {
+    expect(isFirefoxSdp(sdpText({ ufrag: 'f', firefox: true }))).toBe(true);
+    expect(isFirefoxSdp(sdpText({ ufrag: 'c' }))).toBe(false);
+    expect(isFirefoxSdp(SDP)).toBe(false);
+    expect(isFirefoxSdp('v=0\r\ns=o=mozilla...THIS_IS_SDPARTA\r\n')).toBe(false);
+    expect(isFirefoxSdp(null)).toBe(false);
+    expect(isFirefoxSdp(undefined)).toBe(false);
   });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidSignalError } from '../errors';
-import { CORPUS_ANSWER_SDP, CORPUS_OFFER_SDP, malformedSignals } from './malformed-corpus';
-import { MAX_SIGNAL_CHARS, parseSignal } from './messages';
+import { InvalidSignalError } from '../../../src/errors.js';
+import { MAX_SIGNAL_CHARS, parseSignal, SESSION_PATTERN } from '../../../src/signaling/messages.js';
+import {
+  CORPUS_ANSWER_SDP,
+  CORPUS_OFFER_SDP,
+  malformedSignals,
+} from '../../data/malformed-corpus.js';
 
 const CANDIDATE = 'candidate:1 1 udp 2122260223 192.0.2.10 50000 typ host generation 0';
 
@@ -84,6 +88,37 @@ describe('parseSignal', () => {
     expect(message.kind).toBe('candidate');
   });
 
+  it('accepts ping and pong with their id, a restart request, and bye', () => {
+    expect(parseSignal('{"kind":"ping","id":0}')).toEqual({ kind: 'ping', id: 0 });
+    expect(parseSignal({ kind: 'pong', id: Number.MAX_SAFE_INTEGER })).toEqual({
+      kind: 'pong',
+      id: Number.MAX_SAFE_INTEGER,
+    });
+    expect(parseSignal({ kind: 'bye', extra: true })).toEqual({ kind: 'bye' });
+    expect(parseSignal('{"kind":"restart","session":"abc"}')).toEqual({
+      kind: 'restart',
+      session: 'abc',
+    });
+  });
+
+  it('keeps a valid session on every kind, and leaves it out when absent', () => {
+    const session = 'Abc_1-xyz';
+    expect(SESSION_PATTERN.test(session)).toBe(true);
+    expect(parseSignal({ kind: 'bye', session })).toEqual({ kind: 'bye', session });
+    expect(parseSignal({ kind: 'ping', session, id: 3 })).toEqual({ kind: 'ping', session, id: 3 });
+    expect(
+      parseSignal({ kind: 'description', session, description: { type: 'offer', sdp: 'v=0' } }),
+    ).toEqual({ kind: 'description', session, description: { type: 'offer', sdp: 'v=0' } });
+    expect(
+      parseSignal({
+        kind: 'candidate',
+        session: 's'.repeat(64),
+        candidate: { candidate: '', sdpMid: '0' },
+      }),
+    ).toMatchObject({ session: 's'.repeat(64) });
+    expect(parseSignal({ kind: 'bye' })).not.toHaveProperty('session');
+  });
+
   it('accepts a message exactly at MAX_SIGNAL_CHARS', () => {
     const body = JSON.stringify({ kind: 'candidate', candidate: { candidate: '', sdpMid: '0' } });
     const data = body.padEnd(MAX_SIGNAL_CHARS, ' ');
@@ -111,7 +146,7 @@ describe('parseSignal', () => {
 
   it('rejects an unknown kind and names it', () => {
     expect(rejection({ kind: 'offer' }).message).toContain(
-      '`kind` must be "description" or "candidate", got "offer"',
+      '`kind` must be "description", "candidate", "ping", "pong", "restart" or "bye", got "offer"',
     );
   });
 
@@ -127,6 +162,19 @@ describe('parseSignal', () => {
     });
     expect(error.message).toContain('`candidate.sdpMLineIndex`');
     expect(error.message).toContain('got 1.5');
+  });
+
+  it('rejects a session that is not an id and names the value', () => {
+    const error = rejection({ kind: 'bye', session: 'a b' });
+    expect(error.message).toBe(
+      'Invalid signaling message: `session` must be 1-64 characters of A-Za-z0-9_-, got "a b"',
+    );
+  });
+
+  it('rejects a ping without an id', () => {
+    expect(rejection({ kind: 'ping' }).message).toContain(
+      '`id` must be a non-negative integer, got undefined',
+    );
   });
 
   it('rejects a message over MAX_SIGNAL_CHARS before parsing it', () => {
@@ -168,6 +216,13 @@ describe('the malformed corpus', () => {
     expect(labels).toContain('answer while stable');
     expect(labels).toContain('duplicate offer');
     expect(browserOnly.find((entry) => entry.label.includes('duplicate offer'))?.times).toBe(2);
+  });
+
+  it('covers the envelope and the liveness messages', () => {
+    const labels = local.map((entry) => entry.label).join('\n');
+    expect(labels).toContain('session with a space');
+    expect(labels).toContain('ping id negative');
+    expect(labels).toContain('pong id unsafe integer');
   });
 
   it('is the same every time it is generated', () => {

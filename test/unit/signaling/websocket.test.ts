@@ -1,27 +1,40 @@
 // Tests of WebSocketSignaling: against the real relay over 127.0.0.1 with Node's `ws` class
-// injected, and against a stub socket where the point is bookkeeping (timers, bad frames).
+// injected (real time, the browser environment), and against a stub socket on a FakeEnv where the
+// point is bookkeeping (timers, reconnects, probes, page events, bad frames).
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { attachRelay, type Relay } from '../../relay/relay.js';
-import type { ResilientPeerError } from '../errors';
-import {
-  WebSocketSignaling,
-  type WebSocketLike,
-  type WebSocketSignalingOptions,
-  type WebSocketSignalingStateEvent,
-} from './websocket';
+import type { ResilientPeerError } from '../../../src/errors.js';
+import { attachTestRelay, type TestRelay } from '../../../src/relay/testing.js';
+import type { SignalingMessage } from '../../../src/signaling/messages.js';
+import { WebSocketSignaling } from '../../../src/signaling/websocket.js';
+import type {
+  WebSocketConstructor,
+  WebSocketSignalingOptions,
+  WebSocketSignalingStateEvent,
+} from '../../../src/signaling/websocket-options.js';
+import { FakeEnv, settle } from '../../support/fake-env.js';
+import { fakeFetch } from '../../support/fake-fetch.js';
+import { recordSignaling, recordSubscriber } from '../../support/recorder.js';
+import { stubSocketClass } from '../../support/stub-websocket.js';
+import { sleep } from '../../support/wait.js';
 
 const FAST = {
   heartbeatIntervalMs: 100,
   heartbeatTimeoutMs: 400,
   minReconnectDelayMs: 20,
   maxReconnectDelayMs: 150,
+  probeIntervalMs: 50,
 } as const;
 
-/** Resolves with the first state (current or future) that satisfies `predicate` on `up`/`socket`. */
+const CANDIDATE: SignalingMessage = {
+  kind: 'candidate',
+  candidate: { candidate: '', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null },
+};
+
+/** Resolves with the first state (current or future) that satisfies `predicate`. */
 function waitForState(
   signaling: WebSocketSignaling,
   predicate: (state: WebSocketSignalingStateEvent) => boolean,
@@ -47,27 +60,33 @@ function waitForState(
 const isUp = (s: WebSocketSignalingStateEvent): boolean => s.up;
 const isDown = (s: WebSocketSignalingStateEvent): boolean => !s.up;
 
-/** Records up/down calls and messages as a subscriber sees them. */
-function record(signaling: WebSocketSignaling): { log: string[]; messages: unknown[] } {
-  const log: string[] = [];
-  const messages: unknown[] = [];
-  signaling.subscribe({
-    message: (data) => messages.push(data),
-    up: () => log.push('up'),
-    down: () => log.push('down'),
+/** Resolves with the next message a new subscriber of `signaling` receives. */
+function nextMessage(signaling: WebSocketSignaling): Promise<unknown> {
+  return new Promise((resolve) => {
+    const unsubscribe = signaling.subscribe({
+      message: (data) => {
+        unsubscribe();
+        resolve(data);
+      },
+      up: () => undefined,
+      down: () => undefined,
+    });
   });
-  return { log, messages };
 }
 
 describe('WebSocketSignaling with the relay', () => {
   let server: Server;
-  let relay: Relay;
+  let relay: TestRelay;
   let port = 0;
   const opened: WebSocketSignaling[] = [];
 
   async function startRelay(): Promise<void> {
-    server = createServer();
-    relay = attachRelay(server, { heartbeatTimeoutMs: 60_000 });
+    // The relay's HTTP server answers the adapter's reachability probes, as the demo's does.
+    server = createServer((_req, res) => {
+      res.writeHead(204);
+      res.end();
+    });
+    relay = attachTestRelay(server, { heartbeatTimeoutMs: 300 });
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   }
@@ -100,9 +119,9 @@ describe('WebSocketSignaling with the relay', () => {
     await stopRelay();
   });
 
-  it('goes up when the other peer joins and down when it leaves', async () => {
+  it('goes up when the other peer joins, and down and `left` when it closes', async () => {
     const a = open('a');
-    const seen = record(a);
+    const seen = recordSubscriber(a);
     expect(await a.ready()).toEqual({ polite: false });
     expect(a.isUp).toBe(false);
     expect(a.state).toBe('open');
@@ -112,31 +131,36 @@ describe('WebSocketSignaling with the relay', () => {
     expect(b.isUp).toBe(true);
     b.close();
     await waitForState(a, isDown);
-    expect(seen.log).toEqual(['up', 'down']);
+    expect(seen.log).toEqual(['up', 'down', 'left']);
     expect(a.polite).toBe(false);
+  });
+
+  it('goes down without `left` when the other peer vanishes', async () => {
+    const a = open('a');
+    const b = open('b');
+    const seen = recordSubscriber(a);
+    await Promise.all([waitForState(a, isUp), waitForState(b, isUp)]);
+    // b's path dies: the relay drops it after its heartbeat timeout and tells a it vanished.
+    relay.setSilent('b', true);
+    await waitForState(a, isDown);
+    expect(seen.log).toEqual(['up', 'down']);
   });
 
   it('delivers what one side sends to the other side subscribers', async () => {
     const a = open('a');
     const b = open('b');
-    const atB = record(b);
+    const atB = recordSubscriber(b);
     await Promise.all([waitForState(a, isUp), waitForState(b, isUp)]);
-    const message = {
-      kind: 'candidate',
-      candidate: { candidate: '', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: null },
-    } as const;
-    const arrived = new Promise((resolve) =>
-      b.subscribe({ message: resolve, up: vi.fn(), down: vi.fn() }),
-    );
-    a.send(message);
-    expect(await arrived).toEqual(message);
-    expect(atB.messages).toEqual([message]);
+    const arrived = nextMessage(b);
+    a.send(CANDIDATE);
+    expect(await arrived).toEqual(CANDIDATE);
+    expect(atB.messages).toEqual([CANDIDATE]);
   });
 
   it('notices a blackholed socket by its heartbeat, then reconnects when the path returns', async () => {
     const a = open('a');
     const b = open('b');
-    const seen = record(a);
+    const seen = recordSubscriber(a);
     await Promise.all([waitForState(a, isUp), waitForState(b, isUp)]);
     const silencedAt = performance.now();
     relay.setSilent('a', true);
@@ -165,12 +189,10 @@ describe('WebSocketSignaling with the relay', () => {
     expect(a.state).not.toBe('open');
     await startRelay();
     await Promise.all([waitForState(a, isUp), waitForState(b, isUp)]);
-    const arrived = new Promise((resolve) =>
-      a.subscribe({ message: resolve, up: vi.fn(), down: vi.fn() }),
-    );
+    const arrived = nextMessage(a);
     b.send({ kind: 'description', description: { type: 'answer', sdp: 'v=0\r\n' } });
     expect(await arrived).toMatchObject({ kind: 'description' });
-    // b (polite) came back first, so without the role hint it would have been made impolite.
+    // b (polite) may come back first; without the role hint it would be made impolite.
     expect([a.polite, b.polite, errors]).toEqual([false, true, []]);
   });
 
@@ -182,8 +204,10 @@ describe('WebSocketSignaling with the relay', () => {
     const closed = waitForState(first, (s) => s.socket === 'closed');
     open('a');
     await closed;
-    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/replaced/)]);
-    await new Promise((resolve) => setTimeout(resolve, FAST.maxReconnectDelayMs * 2));
+    expect(errors.map((e) => e.message)).toEqual([
+      'Signaling stopped: another client with this id replaced us.',
+    ]);
+    await sleep(FAST.maxReconnectDelayMs * 2);
     expect(first.state).toBe('closed');
   });
 
@@ -197,99 +221,152 @@ describe('WebSocketSignaling with the relay', () => {
         resolve(e.error);
       }),
     );
-    expect(error.message).toMatch(/full/);
+    expect(error.message).toBe('The room is full.');
     b.close();
     expect(await c.ready()).toEqual({ polite: true });
   });
 });
 
-/** A socket that does nothing by itself; tests drive its events. */
-class StubSocket implements WebSocketLike {
-  static readonly made: StubSocket[] = [];
-  readyState = 0;
-  onopen: ((event: never) => void) | null = null;
-  onmessage: ((event: never) => void) | null = null;
-  onclose: ((event: never) => void) | null = null;
-  onerror: ((event: never) => void) | null = null;
-  readonly sent: unknown[] = [];
-  closedWith: number | undefined;
-
-  constructor(readonly url: string) {
-    StubSocket.made.push(this);
-  }
-
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-
-  close(code?: number): void {
-    this.closedWith = code;
-    this.readyState = 3;
-  }
-
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({} as never);
-  }
-
-  receive(frame: unknown): void {
-    const data = typeof frame === 'string' ? frame : JSON.stringify(frame);
-    this.onmessage?.({ data } as never);
-  }
-}
-
 describe('WebSocketSignaling bookkeeping', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    StubSocket.made.length = 0;
-  });
+  const URL_OF_RELAY = 'ws://relay.test/signal?room=r';
 
-  afterEach(() => {
-    vi.useRealTimers();
-  });
+  function stubbed(
+    options: Partial<WebSocketSignalingOptions> = {},
+    env: FakeEnv = new FakeEnv({ random: () => 0.5 }),
+  ) {
+    const sockets = stubSocketClass();
+    const signaling = new WebSocketSignaling(
+      { url: URL_OF_RELAY, id: 'me', WebSocket: sockets.Socket, ...options },
+      env,
+    );
+    return { env, signaling, sockets, socket: sockets.last() };
+  }
 
-  function stubbed(): { signaling: WebSocketSignaling; socket: StubSocket } {
-    const signaling = new WebSocketSignaling({
-      url: 'ws://relay.test/signal?room=r',
-      id: 'me',
-      WebSocket: StubSocket,
-    });
-    const socket = StubSocket.made.at(-1);
-    if (!socket) throw new Error('no socket was made');
-    return { signaling, socket };
+  /** A stubbed adapter whose first socket is open and welcomed, with the peer present. */
+  function up(options: Partial<WebSocketSignalingOptions> = {}, env?: FakeEnv) {
+    const made = stubbed(options, env);
+    made.socket.open();
+    made.socket.receive({ type: 'welcome', polite: false, peerPresent: true });
+    expect(made.signaling.isUp).toBe(true);
+    return made;
   }
 
   it('puts its id in the URL and pings only while open', () => {
-    const { socket } = stubbed();
+    const { env, socket } = stubbed();
     expect(new URL(socket.url).searchParams.get('id')).toBe('me');
-    vi.advanceTimersByTime(1500);
+    expect(new URL(socket.url).searchParams.get('room')).toBe('r');
+    env.advance(1500);
     expect(socket.sent).toEqual([]);
     socket.open();
     socket.receive({ type: 'welcome', polite: false, peerPresent: true });
-    vi.advanceTimersByTime(2000);
+    env.advance(2000);
     expect(socket.sent).toEqual([
       { type: 'ping', id: 1 },
       { type: 'ping', id: 2 },
     ]);
   });
 
-  it('leaves no timer, listener or reconnect behind after close', async () => {
+  it('makes up a 24-digit hex id when none is given', () => {
+    const { signaling, socket } = stubbed({ id: undefined }, new FakeEnv({ seed: 7 }));
+    expect(signaling.id).toMatch(/^[0-9a-f]{24}$/);
+    expect(new URL(socket.url).searchParams.get('id')).toBe(signaling.id);
+  });
+
+  it('asks for its first role back on every reconnect', () => {
+    const { env, socket, sockets } = stubbed();
+    socket.open();
+    socket.receive({ type: 'welcome', polite: true, peerPresent: false });
+    socket.closeFromServer(1006);
+    env.advance(1000);
+    expect(new URL(sockets.last().url).searchParams.get('role')).toBe('polite');
+  });
+
+  it('announces each state change once, with frozen payloads', () => {
     const { signaling, socket } = stubbed();
-    const seen = record(signaling);
+    const events = recordSignaling(signaling);
+    socket.open();
+    socket.receive({ type: 'welcome', polite: false, peerPresent: false });
+    socket.receive({ type: 'peer', present: true, left: false });
+    socket.receive({ type: 'peer', present: true, left: false });
+    socket.receive({ type: 'peer', present: false, left: false });
+    expect(events.of('state')).toEqual([
+      { up: false, socket: 'open', peerPresent: false },
+      { up: true, socket: 'open', peerPresent: true },
+      { up: false, socket: 'open', peerPresent: false },
+    ]);
+    expect(events.of('welcome')).toEqual([{ polite: false }]);
+    expect(events.events.every((event) => Object.isFrozen(event.payload))).toBe(true);
+    expect(signaling.polite).toBe(false);
+  });
+
+  it('tells subscribers the peer left only when the relay says it left for good', () => {
+    const { socket, signaling } = up();
+    const seen = recordSubscriber(signaling);
+    socket.receive({ type: 'peer', present: false, left: false });
+    socket.receive({ type: 'peer', present: true, left: false });
+    socket.receive({ type: 'peer', present: false, left: true });
+    expect(seen.log).toEqual(['down', 'up', 'down', 'left']);
+  });
+
+  it('sends signals only while up, wrapped in a signal frame', () => {
+    const { socket, signaling } = stubbed();
+    signaling.send(CANDIDATE);
+    socket.open();
+    socket.receive({ type: 'welcome', polite: false, peerPresent: false });
+    signaling.send(CANDIDATE);
+    expect(socket.sentOfType('signal')).toEqual([]);
+    socket.receive({ type: 'peer', present: true, left: false });
+    signaling.send(CANDIDATE);
+    expect(socket.sentOfType('signal')).toEqual([{ type: 'signal', data: CANDIDATE }]);
+  });
+
+  it('delivers signals only after the welcome', () => {
+    const { socket, signaling } = stubbed();
+    const seen = recordSubscriber(signaling);
+    socket.open();
+    socket.receive({ type: 'signal', data: CANDIDATE });
+    socket.receive({ type: 'welcome', polite: false, peerPresent: true });
+    socket.receive({ type: 'signal', data: CANDIDATE });
+    expect(seen.messages).toEqual([CANDIDATE]);
+  });
+
+  it('keeps signals that arrive before anyone subscribed for the first subscriber', async () => {
+    const { socket, signaling } = up();
+    for (let i = 0; i < 70; i++) socket.receive({ type: 'signal', data: { n: i } });
+    const first = recordSubscriber(signaling);
+    const second = recordSubscriber(signaling);
+    expect(first.messages).toEqual([]);
+    await settle();
+    expect(first.messages).toHaveLength(64);
+    expect(first.messages[0]).toEqual({ n: 0 });
+    expect(second.messages).toEqual([]);
+    socket.receive({ type: 'signal', data: { n: 'live' } });
+    expect(second.messages).toEqual([{ n: 'live' }]);
+  });
+
+  it('leaves no timer, listener or reconnect behind after close', async () => {
+    const { env, signaling, socket, sockets } = stubbed();
+    const seen = recordSubscriber(signaling);
     socket.open();
     socket.receive({ type: 'welcome', polite: true, peerPresent: true });
     expect(signaling.isUp).toBe(true);
-    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    expect(env.pendingTimers).toBeGreaterThan(0);
+    expect(env.windowListeners.count()).toBeGreaterThan(0);
     signaling.close();
     signaling.close();
-    expect(vi.getTimerCount()).toBe(0);
+    expect(env.pendingTimers).toBe(0);
+    expect(env.windowListeners.count()).toBe(0);
+    expect(env.connectionListeners.count()).toBe(0);
     expect(socket.closedWith).toBe(1000);
     expect(socket.onmessage).toBeNull();
     expect(signaling.listenerCount('state')).toBe(0);
     expect(seen.log).toEqual(['up', 'down']);
-    vi.advanceTimersByTime(60_000);
-    expect(StubSocket.made).toHaveLength(1);
+    env.advance(60_000);
+    env.goOnline();
+    expect(sockets.made).toHaveLength(1);
     expect(signaling.state).toBe('closed');
+    signaling.reconnect();
+    expect(socket.sent).toEqual([]);
     await expect(signaling.ready()).resolves.toEqual({ polite: true });
   });
 
@@ -299,66 +376,159 @@ describe('WebSocketSignaling bookkeeping', () => {
     await expect(signaling.ready()).rejects.toMatchObject({ code: 'closed' });
   });
 
-  it('reconnects with growing delays while the relay is unreachable', () => {
-    const { socket } = stubbed();
-    vi.advanceTimersByTime(3000);
+  it('gives up a connect that hangs for heartbeatTimeoutMs and tries again', () => {
+    const { env, socket, sockets } = stubbed();
+    env.advance(2999);
+    expect(socket.closedWith).toBeUndefined();
+    env.advance(1);
     expect(socket.closedWith).toBe(4000);
-    expect(StubSocket.made).toHaveLength(1);
-    vi.advanceTimersByTime(500);
-    expect(StubSocket.made).toHaveLength(2);
-    vi.advanceTimersByTime(3000 + 1000);
-    expect(StubSocket.made).toHaveLength(3);
+    expect(sockets.made).toHaveLength(1);
+    // Without fetch the adapter reconnects blind, after min + random·(2·min − min).
+    env.advance(374);
+    expect(sockets.made).toHaveLength(1);
+    env.advance(1);
+    expect(sockets.made).toHaveLength(2);
+  });
+
+  it('reconnects with growing delays while the relay keeps refusing, and resets on a welcome', () => {
+    const { env, sockets } = stubbed();
+    const connectTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      sockets.last().closeFromServer(1006);
+      const before = sockets.made.length;
+      const start = env.now();
+      while (sockets.made.length === before) env.advance(1);
+      connectTimes.push(env.now() - start);
+    }
+    // min 250, cap doubling from 500, random 0.5: 375, 625, 1125.
+    expect(connectTimes).toEqual([375, 625, 1125]);
+    const socket = sockets.last();
+    socket.open();
+    socket.receive({ type: 'welcome', polite: false, peerPresent: true });
+    socket.closeFromServer(1006);
+    env.advance(375);
+    expect(sockets.made).toHaveLength(5);
+  });
+
+  it('probes the relay with HEAD requests after losing the socket, and connects once one answers', async () => {
+    const probes = fakeFetch();
+    const env = new FakeEnv({ fetch: probes.fetch, random: () => 0.5 });
+    const { socket, sockets } = up({}, env);
+    socket.closeFromServer(1006);
+    expect(probes.requests).toHaveLength(1);
+    expect(probes.requests[0]?.url).toBe('http://relay.test/signal');
+    expect(probes.requests[0]?.init).toMatchObject({
+      method: 'HEAD',
+      mode: 'no-cors',
+      cache: 'no-store',
+    });
+    await env.pass(1000);
+    expect(sockets.made).toHaveLength(1);
+    probes.pending()[0]?.answer(404);
+    await env.pass(0);
+    // Welcomed before and the relay answers: no backoff at all.
+    expect(sockets.made).toHaveLength(2);
+  });
+
+  it('reconnects blind with backoff when probes are turned off', () => {
+    const probes = fakeFetch();
+    const env = new FakeEnv({ fetch: probes.fetch, random: () => 0.5 });
+    const { socket, sockets } = up({ probeIntervalMs: 0 }, env);
+    socket.closeFromServer(1006);
+    env.advance(375);
+    expect(probes.requests).toEqual([]);
+    expect(sockets.made).toHaveLength(2);
   });
 
   it('counts the socket dead only after heartbeatTimeoutMs without any frame', () => {
-    const { signaling, socket } = stubbed();
-    socket.open();
-    socket.receive({ type: 'welcome', polite: false, peerPresent: true });
+    const { env, signaling, socket } = up();
     for (let i = 0; i < 5; i += 1) {
-      vi.advanceTimersByTime(2500);
+      env.advance(2500);
       socket.receive({ type: 'pong', id: i + 1 });
     }
     expect(socket.closedWith).toBeUndefined();
     expect(signaling.isUp).toBe(true);
-    vi.advanceTimersByTime(2999);
+    env.advance(2999);
     expect(socket.closedWith).toBeUndefined();
-    vi.advanceTimersByTime(1);
+    env.advance(1);
     expect(socket.closedWith).toBe(4000);
     expect(signaling.isUp).toBe(false);
     expect(signaling.state).toBe('closed');
   });
 
-  it('reconnects at once on `online` while not open, and stops listening on close', () => {
-    const listeners = new Map<string, () => void>();
-    const host = globalThis as Partial<EventTarget>;
-    host.addEventListener = (type: string, listener: unknown) => {
-      listeners.set(type, listener as () => void);
-    };
-    host.removeEventListener = (type: string) => {
-      listeners.delete(type);
-    };
-    try {
-      const { signaling, socket } = stubbed();
-      vi.advanceTimersByTime(1000);
-      listeners.get('online')?.();
-      expect(socket.closedWith).toBe(4000);
-      expect(StubSocket.made).toHaveLength(2);
-      vi.advanceTimersByTime(3000);
-      expect(StubSocket.made).toHaveLength(2);
-      listeners.get('online')?.();
-      expect(StubSocket.made).toHaveLength(3);
-      const third = StubSocket.made[2];
-      third?.open();
-      listeners.get('online')?.();
-      expect(StubSocket.made).toHaveLength(3);
-      expect(third?.closedWith).toBeUndefined();
-      signaling.close();
-      expect(listeners.has('online')).toBe(false);
-      expect(vi.getTimerCount()).toBe(0);
-    } finally {
-      delete host.addEventListener;
-      delete host.removeEventListener;
-    }
+  it('reconnects at once on `online` while not open', () => {
+    const { env, socket, sockets } = stubbed();
+    env.advance(1000);
+    env.goOnline();
+    expect(socket.closedWith).toBe(4000);
+    expect(sockets.made).toHaveLength(2);
+    sockets.last().open();
+    env.goOnline();
+    expect(sockets.made).toHaveLength(2);
+    expect(sockets.last().closedWith).toBeUndefined();
+  });
+
+  it('checks an open socket on `online` and on a network change, and gives it up if the relay does not answer', () => {
+    const { env, signaling, socket, sockets } = up();
+    env.goOnline();
+    expect(socket.sentOfType('ping')).toEqual([{ type: 'ping', id: 1 }]);
+    socket.receive({ type: 'pong', id: 1 });
+    env.changeNetwork();
+    expect(socket.sentOfType('ping')).toHaveLength(2);
+    // The check waits 4 round trips (at least 250 ms), not the whole heartbeat timeout.
+    env.advance(250);
+    expect(socket.closedWith).toBe(4000);
+    expect(signaling.isUp).toBe(false);
+    env.advance(1000);
+    expect(sockets.made).toHaveLength(2);
+  });
+
+  it('checks the socket when the peer asks for reconnect(), and keeps it when the relay answers', () => {
+    const { env, signaling, socket, sockets } = up();
+    signaling.reconnect();
+    expect(socket.sentOfType('ping')).toEqual([{ type: 'ping', id: 1 }]);
+    env.advance(100);
+    socket.receive({ type: 'pong', id: 1 });
+    env.advance(1000);
+    expect(socket.closedWith).toBeUndefined();
+    expect(signaling.isUp).toBe(true);
+    expect(sockets.made).toHaveLength(1);
+  });
+
+  it('gives the socket up on `offline` and tries nothing until `online`', () => {
+    const probes = fakeFetch();
+    const env = new FakeEnv({ fetch: probes.fetch, random: () => 0.5 });
+    const { signaling, socket, sockets } = up({}, env);
+    env.goOffline();
+    expect(socket.closedWith).toBe(4000);
+    expect(signaling.isUp).toBe(false);
+    env.advance(60_000);
+    expect(sockets.made).toHaveLength(1);
+    expect(probes.requests).toEqual([]);
+    env.goOnline();
+    expect(sockets.made).toHaveLength(2);
+  });
+
+  // BUG: the `online` handler connects without clearing a reconnect already scheduled, so that
+  // timer opens another socket and the one `online` opened is left connecting, never closed.
+  it.fails('opens one socket on `online` while a reconnect is scheduled', () => {
+    const { env, sockets } = stubbed();
+    sockets.last().closeFromServer(1006);
+    env.goOnline();
+    env.advance(1000);
+    // Closed by either side means readyState 3; every other socket is still live.
+    const live = sockets.made.filter((socket) => socket.readyState !== 3);
+    expect(live).toHaveLength(1);
+  });
+
+  // BUG: the `offline` handler stops the probes but not a reconnect already scheduled, so a
+  // socket is opened while the browser is offline.
+  it.fails('opens no socket while offline even when a reconnect was scheduled', () => {
+    const { env, sockets } = stubbed();
+    sockets.last().closeFromServer(1006);
+    env.goOffline();
+    env.advance(60_000);
+    expect(sockets.made).toHaveLength(1);
   });
 
   it('turns malformed frames and throwing subscribers into error events', () => {
@@ -369,52 +539,192 @@ describe('WebSocketSignaling bookkeeping', () => {
       message: () => {
         throw new Error('app bug');
       },
-      up: vi.fn(),
-      down: vi.fn(),
+      up: () => undefined,
+      down: () => undefined,
     });
     socket.open();
     expect(() => {
       socket.receive('{oops');
+      socket.onmessage?.({ data: new ArrayBuffer(2) } as never);
       socket.receive({ type: 'welcome', polite: 'yes' });
+      socket.receive({ type: 'peer', present: 'yes' });
+      socket.receive({ type: 'signal' });
       socket.receive({ type: 'teleport' });
       socket.receive({ type: 'error', message: 'no peer in room' });
       socket.receive({ type: 'welcome', polite: false, peerPresent: true });
       socket.receive({ type: 'signal', data: { kind: 'x' } });
     }).not.toThrow();
     expect(errors).toEqual([
-      expect.stringMatching(/not a JSON object/),
-      expect.stringMatching(/welcome needs/),
-      expect.stringMatching(/unexpected relay frame/),
+      'Invalid signaling message: relay frame is not a JSON object',
+      'Invalid signaling message: relay frame is not a JSON object',
+      'Invalid signaling message: welcome needs boolean `polite` and `peerPresent`',
+      'Invalid signaling message: peer needs a boolean `present`',
+      'Invalid signaling message: signal needs `data`',
+      'Invalid signaling message: unexpected relay frame',
       'Relay error: no peer in room',
       'A WebSocketSignaling handler threw.',
     ]);
     expect(signaling.isUp).toBe(true);
   });
 
-  it('reports a role the relay changed between welcomes and keeps the first', () => {
+  it('survives an error listener that throws', () => {
     const { signaling, socket } = stubbed();
+    signaling.on('error', () => {
+      throw new Error('listener bug');
+    });
+    socket.open();
+    expect(() => {
+      socket.receive('{oops');
+    }).not.toThrow();
+    expect(signaling.state).toBe('open');
+  });
+
+  it('reports a role the relay changed between welcomes and keeps the first', () => {
+    const { env, signaling, socket, sockets } = stubbed();
     const errors: string[] = [];
     signaling.on('error', ({ error }) => errors.push(error.message));
     socket.open();
     socket.receive({ type: 'welcome', polite: false, peerPresent: false });
-    socket.onclose?.({ code: 1006, reason: '' } as never);
-    vi.advanceTimersByTime(5000);
-    const next = StubSocket.made.at(-1);
-    next?.open();
-    next?.receive({ type: 'welcome', polite: true, peerPresent: false });
-    expect(errors).toEqual([expect.stringMatching(/roles are fixed/)]);
+    socket.closeFromServer(1006);
+    env.advance(375);
+    const next = sockets.last();
+    expect(next).not.toBe(socket);
+    next.open();
+    next.receive({ type: 'welcome', polite: true, peerPresent: false });
+    expect(errors).toEqual([
+      "The relay made this side polite; roles are fixed for a peer's lifetime.",
+    ]);
     expect(signaling.polite).toBe(false);
   });
 
+  it('stops for good when the relay rejects the URL', async () => {
+    const { env, signaling, socket, sockets } = stubbed();
+    const errors: string[] = [];
+    signaling.on('error', ({ error }) => errors.push(error.message));
+    socket.closeFromServer(4400, 'bad room: 1-64 characters of A-Za-z0-9_-');
+    expect(errors).toEqual([
+      'Signaling stopped: relay rejected the URL: bad room: 1-64 characters of A-Za-z0-9_-.',
+    ]);
+    env.advance(60_000);
+    expect(sockets.made).toHaveLength(1);
+    expect(env.pendingTimers).toBe(0);
+    await expect(signaling.ready()).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('reports a full room and retries with backoff', () => {
+    const { env, signaling, socket, sockets } = stubbed();
+    const events = recordSignaling(signaling);
+    socket.open();
+    socket.closeFromServer(4409, 'room full');
+    expect(events.of('error').map(({ error }) => [error.code, error.message])).toEqual([
+      ['signaling-failed', 'The room is full.'],
+    ]);
+    env.advance(375);
+    expect(sockets.made).toHaveLength(2);
+  });
+
+  it('reports a WebSocket constructor that throws, with its cause, and tries again', () => {
+    const env = new FakeEnv({ random: () => 0.5 });
+    const sockets = stubSocketClass();
+    const failure = new Error('blocked by CSP');
+    sockets.fail(failure);
+    const signaling = new WebSocketSignaling(
+      { url: URL_OF_RELAY, id: 'me', WebSocket: sockets.Socket },
+      env,
+    );
+    const events = recordSignaling(signaling);
+    expect(signaling.state).toBe('closed');
+    sockets.fail(null);
+    env.advance(375);
+    expect(sockets.made).toHaveLength(1);
+    // The first failure happened inside the constructor, before anyone could listen.
+    expect(events.of('error')).toEqual([]);
+    const listened = stubSocketClass();
+    listened.fail(failure);
+    const second = new WebSocketSignaling(
+      { url: URL_OF_RELAY, id: 'me', WebSocket: listened.Socket },
+      env,
+    );
+    const errors: ResilientPeerError[] = [];
+    second.on('error', ({ error }) => errors.push(error));
+    env.advance(375);
+    expect(errors.map((error) => [error.message, error.cause])).toEqual([
+      ['Could not create the WebSocket.', failure],
+    ]);
+    signaling.close();
+    second.close();
+  });
+
+  it('reports a send that throws', () => {
+    const { signaling, socket } = up();
+    const errors: string[] = [];
+    signaling.on('error', ({ error }) => errors.push(error.message));
+    socket.sendError = new Error('not open');
+    signaling.send(CANDIDATE);
+    expect(errors).toEqual(['Could not send on the WebSocket.']);
+  });
+
+  it('closes even when the socket throws on close', () => {
+    const { env, signaling, socket } = up();
+    socket.closeError = new Error('already closing');
+    expect(() => {
+      signaling.close();
+    }).not.toThrow();
+    expect(signaling.state).toBe('closed');
+    expect(env.pendingTimers).toBe(0);
+  });
+
+  it('falls back to globalThis.WebSocket', () => {
+    const sockets = stubSocketClass();
+    const scope = globalThis as { WebSocket?: WebSocketConstructor };
+    const saved = scope.WebSocket;
+    scope.WebSocket = sockets.Socket;
+    try {
+      const signaling = new WebSocketSignaling({ url: URL_OF_RELAY }, new FakeEnv());
+      expect(sockets.made).toHaveLength(1);
+      signaling.close();
+    } finally {
+      if (saved === undefined) delete scope.WebSocket;
+      else scope.WebSocket = saved;
+    }
+  });
+
   it('names the option that is wrong', () => {
+    const { Socket } = stubSocketClass();
+    const scope = globalThis as { WebSocket?: WebSocketConstructor };
+    const saved = scope.WebSocket;
+    delete scope.WebSocket;
     const make = (options: Partial<WebSocketSignalingOptions>) => () =>
-      new WebSocketSignaling({ url: 'ws://h/signal?room=r', WebSocket: StubSocket, ...options });
-    expect(make({ url: 'http://h/?room=r' })).toThrow(/`url`/);
-    expect(make({ url: 'ws://h/signal' })).toThrow(/room/);
-    expect(make({ id: 'has space' })).toThrow(/`id`/);
-    expect(make({ heartbeatIntervalMs: -1 })).toThrow(/`heartbeatIntervalMs`/);
-    expect(make({ heartbeatTimeoutMs: 500 })).toThrow(/`heartbeatTimeoutMs`/);
-    expect(make({ maxReconnectDelayMs: 10 })).toThrow(/`maxReconnectDelayMs`/);
-    expect(make({ WebSocket: undefined })).toThrow(/`WebSocket`/);
+      new WebSocketSignaling(
+        { url: 'ws://h/signal?room=r', WebSocket: Socket, ...options },
+        new FakeEnv(),
+      );
+    try {
+      expect(make({ url: 'http://h/?room=r' })).toThrow(/`url`/);
+      expect(make({ url: 'not a url' })).toThrow(
+        new TypeError(
+          'Expected `url` to be a ws:// or wss:// URL with `?room=` of 1-64 characters of A-Za-z0-9_-, got "not a url".',
+        ),
+      );
+      expect(make({ url: 'ws://h/signal' })).toThrow(/room/);
+      expect(make({ id: 'has space' })).toThrow(/`id`/);
+      expect(make({ heartbeatIntervalMs: -1 })).toThrow(/`heartbeatIntervalMs`/);
+      expect(make({ heartbeatTimeoutMs: 500 })).toThrow(
+        new TypeError('Expected `heartbeatTimeoutMs` to be > heartbeatIntervalMs (1000), got 500.'),
+      );
+      expect(make({ maxReconnectDelayMs: 10 })).toThrow(/`maxReconnectDelayMs`/);
+      expect(make({ probeIntervalMs: 49 })).toThrow(
+        new TypeError('Expected `probeIntervalMs` to be 0 (off) or a finite number >= 50, got 49.'),
+      );
+      expect(make({ probeIntervalMs: 0 })).not.toThrow();
+      expect(make({ WebSocket: undefined })).toThrow(/`WebSocket`/);
+      const typo = { heartbeatMs: 5 } as unknown as Partial<WebSocketSignalingOptions>;
+      expect(make(typo)).toThrow(/Unknown option `heartbeatMs`/);
+      expect(() => new WebSocketSignaling(null as unknown as WebSocketSignalingOptions)).toThrow(
+        'Expected `options` to be an object, got null.',
+      );
+    } finally {
+      if (saved !== undefined) scope.WebSocket = saved;
+    }
   });
 });
