@@ -12,6 +12,8 @@ export const IDLE_STALL_TIMEOUT_MS = 4000;
 export const RECOVERING_PROBE_MS = 100;
 /** A remote ICE restart this recent makes our own attempt redundant (both saw the same fault). */
 export const REMOTE_RESTART_WINDOW_MS = 3000;
+/** A connection that replaced a broken one gets this long to connect before attempts resume. */
+export const NEW_CONNECTION_GRACE_MS = 4000;
 /** After ICE reconnects by itself during an incident, attempts wait this long for the probe. */
 export const RECONNECTED_SETTLE_MS = 1000;
 
@@ -85,7 +87,7 @@ export function isStalled(health: PathHealth, now: number, stallTimeoutMs: numbe
 }
 
 /** What to do with an attempt the scheduler says is due. */
-export type AttemptVerdict = 'restart' | 'remote-restarted' | 'just-reconnected';
+export type AttemptVerdict = 'restart' | 'remote-restarted' | 'just-reconnected' | 'new-connection';
 
 /** Everything the attempt verdict depends on. */
 export interface AttemptInput {
@@ -94,12 +96,19 @@ export interface AttemptInput {
   readonly polite: boolean;
   readonly now: number;
   readonly health: PathHealth;
+  /** When this incident replaced the connection, or null. */
+  readonly replacedAt: number | null;
 }
 
 /** Whether a due attempt should restart ICE, or is covered by something that just happened. */
 export function attemptVerdict(input: AttemptInput): AttemptVerdict {
-  const { attempt, trigger, polite, now, health } = input;
+  const { attempt, trigger, polite, now, health, replacedAt } = input;
   if (trigger === 'manual' && attempt === 1) return 'restart';
+  // A new connection is still coming up: a restart would only get in its way (in Firefox, one
+  // made while DTLS was being set up left the video dead).
+  if (replacedAt !== null && !health.everConnected && now - replacedAt < NEW_CONNECTION_GRACE_MS) {
+    return 'new-connection';
+  }
   const remoteRestartedRecently =
     health.lastRemoteRestartAt !== null &&
     now - health.lastRemoteRestartAt < REMOTE_RESTART_WINDOW_MS;

@@ -23,6 +23,8 @@ interface IncidentState {
   /** Restarts negotiated in this incident that have not brought the path back. */
   restartsWithoutRecovery: number;
   rung: Rung;
+  /** When the connection was last replaced in this incident, or null. */
+  replacedAt: number | null;
   keyframeKicked: boolean;
 }
 
@@ -105,7 +107,9 @@ export class Incident {
   /** The connection is being replaced because its transport is gone: the incident goes on. */
   replacing(): void {
     this.#open('failed', this.#hooks.connection().health.lastAliveAt);
-    if (this.#state !== null) this.#state.rung = 'replace';
+    if (this.#state === null) return;
+    this.#state.rung = 'replace';
+    this.#state.replacedAt = this.#env.now();
   }
 
   /** The browser came back online. */
@@ -172,6 +176,7 @@ export class Incident {
           restartDone: false,
           restartsWithoutRecovery: 0,
           rung: 'restart' as Rung,
+          replacedAt: null,
           keyframeKicked: false,
         };
     if (fresh !== null) this.#state = fresh;
@@ -210,7 +215,14 @@ export class Incident {
     if (this.#hooks.ignoring()) return;
     const { health, pc } = this.#hooks.connection();
     const now = this.#env.now();
-    const verdict = attemptVerdict({ attempt, trigger, polite: this.#config.polite, now, health });
+    const verdict = attemptVerdict({
+      attempt,
+      trigger,
+      polite: this.#config.polite,
+      now,
+      health,
+      replacedAt: this.#state?.replacedAt ?? null,
+    });
     if (verdict === 'restart' && pc.signalingState === 'have-local-offer') {
       // The last offer is still unanswered (it may have gone into a socket that was dead): the
       // browser makes no new one until this is settled, so this attempt sends it again.

@@ -33,6 +33,7 @@ export type {
   CandidateMessage,
   PingMessage,
   PongMessage,
+  RestartRequestMessage,
   ByeMessage,
 } from './signaling/messages.js';
 export { WebSocketSignaling } from './signaling/websocket.js';

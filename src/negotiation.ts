@@ -6,7 +6,7 @@
 
 import type { Env, Timer } from './env.js';
 import { errorText, InvalidSignalError, ResilientPeerError } from './errors.js';
-import { iceUfrag, isFirefoxSdp } from './sdp.js';
+import { iceUfrag, isFirefoxSdp, sameDescription } from './sdp.js';
 import type { CandidateMessage, DescriptionMessage } from './signaling/messages.js';
 
 /** How long the polite side waits, once it hears the remote, before its first offer. */
@@ -182,7 +182,8 @@ export class Negotiator {
     const pc = this.#pc;
     // Resent after a signaling outage although it had arrived: already applied, nothing to do
     // but repeat our answer, which may be what got lost.
-    if (pc.signalingState === 'stable' && this.#lastRemoteSdp === description.sdp) {
+    const last = this.#lastRemoteSdp;
+    if (pc.signalingState === 'stable' && last !== null && sameDescription(last, description.sdp)) {
       if (description.type === 'offer') this.#sendLocalDescription();
       return;
     }

@@ -18,3 +18,13 @@ export function describeSdp(sdp: string): string {
 export function isFirefoxSdp(sdp: string | undefined | null): boolean {
   return sdp != null && /^o=mozilla\.\.\.THIS_IS_SDPARTA/m.test(sdp);
 }
+
+/**
+ * Whether two descriptions are the same but for their candidate lines: browsers add gathered
+ * candidates to `localDescription` (Firefox does), so one resent later is longer than the first.
+ */
+export function sameDescription(a: string, b: string): boolean {
+  const strip = (sdp: string): string =>
+    sdp.replace(/^a=(candidate:|end-of-candidates).*(\r?\n|$)/gm, '');
+  return a === b || strip(a) === strip(b);
+}

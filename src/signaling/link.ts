@@ -205,8 +205,9 @@ export class SignalingLink {
       return;
     }
     const { session } = message;
+    // A late message of a connection that is over (replaced, or it said bye).
+    if (session !== undefined && this.#ended.includes(session)) return;
     if (session !== undefined && session !== this.#remoteSession) {
-      if (this.#ended.includes(session)) return; // a late message of a connection that is over
       const previous = this.#remoteSession;
       if (previous !== null) this.#end(previous);
       this.#remoteSession = session;
@@ -214,6 +215,7 @@ export class SignalingLink {
       this.#hooks.newRemote(session);
       // A remote heard for the first time may have missed everything sent before it was there
       // (an offer into an empty room): finish the pending negotiation now.
+      this.#heardSinceUp = true;
       this.#outbox.flush(this.session);
     }
     const wasUnanswered =

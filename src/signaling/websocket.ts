@@ -87,6 +87,7 @@ export class WebSocketSignaling
     };
     on(env.window, 'offline', () => {
       this.#reachability.stop();
+      this.#env.clearTimeout(this.#connectTimer);
       if (this.#socket !== null) this.#lose('the browser went offline');
     });
     on(env.window, 'online', () => {
@@ -95,13 +96,14 @@ export class WebSocketSignaling
         return;
       }
       this.#reachability.stop();
+      this.#env.clearTimeout(this.#connectTimer);
       this.#drop(CLOSE_CODES.startOver, 'network back');
       this.#connect();
     });
     on(env.connection, 'change', () => {
       if (this.#socket?.state === 'open') this.#socket.verify();
     });
-    this.#connect();
+    this.#connect(true);
   }
 
   /** Whether a message sent now reaches the remote peer (open, welcomed, peer present). */
@@ -171,7 +173,8 @@ export class WebSocketSignaling
     this.removeAllListeners();
   }
 
-  #connect(): void {
+  /** Opens a socket; `first` (in the constructor) throws what the WebSocket constructor throws. */
+  #connect(first = false): void {
     if (this.#closed) return;
     try {
       this.#socket = new RelaySocket(this.#Socket, this.#url.href, this.#env, this.#timing, {
@@ -192,6 +195,8 @@ export class WebSocketSignaling
         },
       });
     } catch (cause) {
+      // Nobody could listen for an `error` event yet: the app gets the exception itself.
+      if (first) throw cause;
       this.#fail('Could not create the WebSocket.', cause);
       this.#failures += 1;
       this.#probeThenConnect();

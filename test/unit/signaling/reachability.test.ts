@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { probeUrlOf, Reachability } from '../../../src/signaling/reachability.js';
+import { FakeEnv, settle } from '../../support/fake-env.js';
+import { fakeFetch } from '../../support/fake-fetch.js';
+
+const URL_OF_SERVER = 'https://relay.test/signal';
+
+function setup(intervalMs = 150) {
+  const probes = fakeFetch();
+  const env = new FakeEnv({ fetch: probes.fetch });
+  const reachability = new Reachability(URL_OF_SERVER, env, intervalMs);
+  let reached = 0;
+  const start = (): void => {
+    reachability.start(() => {
+      reached += 1;
+    });
+  };
+  return { env, probes, reachability, start, reached: () => reached };
+}
+
+/** A Reachability whose every probe is refused at once; returns when each probe was made. */
+function refusing(intervalMs: number) {
+  const times: number[] = [];
+  const env = new FakeEnv();
+  env.fetch = () => {
+    times.push(env.elapsed);
+    return Promise.reject(new TypeError('connection refused'));
+  };
+  const reachability = new Reachability(URL_OF_SERVER, env, intervalMs);
+  reachability.start(() => undefined);
+  return { env, times, reachability };
+}
+
+describe('Reachability', () => {
+  it('probes at once with an uncached no-cors HEAD request', () => {
+    const { probes, start } = setup();
+    start();
+    expect(probes.requests).toHaveLength(1);
+    const [request] = probes.requests;
+    expect(request?.url).toBe(URL_OF_SERVER);
+    expect(request?.init).toMatchObject({ method: 'HEAD', mode: 'no-cors', cache: 'no-store' });
+    expect(request?.init?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('calls back once when a probe gets any answer, and stops probing', async () => {
+    const { env, probes, start, reached } = setup();
+    start();
+    probes.requests[0]?.answer(404);
+    await settle();
+    expect(reached()).toBe(1);
+    expect(env.pendingTimers).toBe(0);
+    await env.pass(5000);
+    expect(probes.requests).toHaveLength(1);
+    expect(reached()).toBe(1);
+  });
+
+  it('probes every interval with at most two requests in flight', async () => {
+    const { env, probes, start } = setup(150);
+    start();
+    await env.pass(150);
+    expect(probes.requests).toHaveLength(2);
+    await env.pass(300);
+    expect(probes.requests).toHaveLength(2);
+    // One times out (a dead path, not a refusal): the pace stays, a new probe goes out.
+    probes.requests[0]?.fail(new DOMException('timed out', 'TimeoutError'));
+    await env.pass(150);
+    expect(probes.requests).toHaveLength(3);
+  });
+
+  it('spaces out probes that are refused at once, up to one a second', async () => {
+    const { env, times } = refusing(150);
+    await env.pass(5000);
+    // 150 · 1.5^n after n refusals, capped at 1000 ms.
+    expect(times).toEqual([0, 150, 375, 712.5, 1218.75, 1978.125, 2978.125, 3978.125, 4978.125]);
+  });
+
+  it('never spaces probes wider than the interval asked for when it is longer than a second', async () => {
+    const { env, times } = refusing(2000);
+    await env.pass(10_000);
+    expect(times).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+  });
+
+  it('keeps the full pace when probes fail slowly (a dead path)', async () => {
+    const { env, probes, start } = setup(150);
+    start();
+    for (let round = 0; round < 6; round++) {
+      // Each probe fails 149 ms after it went out: too slow to be a refusal.
+      await env.pass(149);
+      for (const request of probes.pending()) request.fail();
+      await env.pass(1);
+    }
+    await env.pass(150);
+    expect(probes.requests).toHaveLength(8);
+  });
+
+  it('ignores answers in flight after stop, and sets no timer', async () => {
+    const { env, probes, reachability, start, reached } = setup();
+    start();
+    reachability.stop();
+    probes.requests[0]?.answer();
+    await env.pass(1000);
+    expect(reached()).toBe(0);
+    expect(probes.requests).toHaveLength(1);
+    expect(env.pendingTimers).toBe(0);
+  });
+
+  it('starts over on start(), ignoring the answers of the earlier round', async () => {
+    const { probes, reachability, start, reached } = setup();
+    start();
+    const fresh: string[] = [];
+    reachability.start(() => {
+      fresh.push('second');
+    });
+    probes.requests[0]?.answer();
+    await settle();
+    expect([reached(), fresh]).toEqual([0, []]);
+    probes.requests[1]?.answer();
+    await settle();
+    expect([reached(), fresh]).toEqual([0, ['second']]);
+  });
+
+  it('is not available without fetch, and never calls back', async () => {
+    const env = new FakeEnv();
+    const reachability = new Reachability(URL_OF_SERVER, env, 150);
+    expect(reachability.available).toBe(false);
+    let reached = false;
+    reachability.start(() => {
+      reached = true;
+    });
+    await env.pass(1000);
+    expect(reached).toBe(false);
+    reachability.stop();
+    expect(env.pendingTimers).toBe(0);
+    expect(setup().reachability.available).toBe(true);
+  });
+});
+
+describe('probeUrlOf', () => {
+  it('is the http(s) twin of a ws(s) URL without query or hash', () => {
+    expect(probeUrlOf(new URL('ws://relay.test:8080/signal?room=r&id=x#h'))).toBe(
+      'http://relay.test:8080/signal',
+    );
+    expect(probeUrlOf(new URL('wss://relay.test/a/b?room=r'))).toBe('https://relay.test/a/b');
+  });
+});
