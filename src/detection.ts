@@ -87,7 +87,15 @@ export function isStalled(health: PathHealth, now: number, stallTimeoutMs: numbe
 }
 
 /** What to do with an attempt the scheduler says is due. */
-export type AttemptVerdict = 'restart' | 'remote-restarted' | 'just-reconnected' | 'new-connection';
+export type AttemptVerdict =
+  'restart' | 'remote-restarted' | 'just-reconnected' | 'new-connection' | 'replace';
+
+/** The connection replaced a broken one in this incident: when, and which side drove it. */
+export interface Replacement {
+  readonly at: number;
+  /** `self`: this side's transport failed; `remote`: the remote came with a new connection. */
+  readonly by: 'self' | 'remote';
+}
 
 /** Everything the attempt verdict depends on. */
 export interface AttemptInput {
@@ -96,18 +104,22 @@ export interface AttemptInput {
   readonly polite: boolean;
   readonly now: number;
   readonly health: PathHealth;
-  /** When this incident replaced the connection, or null. */
-  readonly replacedAt: number | null;
+  /** The incident's last replacement of the connection, or null. */
+  readonly replacement: Replacement | null;
 }
 
 /** Whether a due attempt should restart ICE, or is covered by something that just happened. */
 export function attemptVerdict(input: AttemptInput): AttemptVerdict {
-  const { attempt, trigger, polite, now, health, replacedAt } = input;
+  const { attempt, trigger, polite, now, health, replacement } = input;
   if (trigger === 'manual' && attempt === 1) return 'restart';
-  // A new connection is still coming up: a restart would only get in its way (in Firefox, one
-  // made while DTLS was being set up left the video dead).
-  if (replacedAt !== null && !health.everConnected && now - replacedAt < NEW_CONNECTION_GRACE_MS) {
-    return 'new-connection';
+  // A connection that replaced a broken one is never restarted before it connected: in Firefox
+  // a restart while DTLS was still to be set up left the video dead. It gets time to come up;
+  // then the side whose transport failed replaces it again, and the other side waits for that.
+  if (replacement !== null && !health.everConnected) {
+    if (replacement.by === 'remote' || now - replacement.at < NEW_CONNECTION_GRACE_MS) {
+      return 'new-connection';
+    }
+    return 'replace';
   }
   const remoteRestartedRecently =
     health.lastRemoteRestartAt !== null &&

@@ -85,7 +85,10 @@ export interface RemoteLeftEvent {
 export type ReplaceReason =
   /** The remote came back with a new connection (a new page, or it replaced its own). */
   | 'remote-rejoined'
-  /** The browser closed this connection's DTLS or SCTP transport (Firefox on `failed`). */
+  /**
+   * The browser closed this connection's DTLS or SCTP transport (Firefox on `failed`), or the
+   * connection that replaced it did not come up.
+   */
   | 'transport-failed';
 
 /**

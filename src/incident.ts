@@ -5,7 +5,12 @@
 // timing; detection.ts the verdicts; this file the order of side effects.
 
 import type { Connection } from './connection.js';
-import { attemptVerdict, hasRecovered, type RecoveryEvidence } from './detection.js';
+import {
+  attemptVerdict,
+  hasRecovered,
+  type RecoveryEvidence,
+  type Replacement,
+} from './detection.js';
 import type { Env } from './env.js';
 import { errorText } from './errors.js';
 import { configure, hasTurnServer, nextRung, type IceServers, type Rung } from './escalation.js';
@@ -23,8 +28,8 @@ interface IncidentState {
   /** Restarts negotiated in this incident that have not brought the path back. */
   restartsWithoutRecovery: number;
   rung: Rung;
-  /** When the connection was last replaced in this incident, or null. */
-  replacedAt: number | null;
+  /** The last replacement of the connection in this incident, or null. */
+  replacement: Replacement | null;
   keyframeKicked: boolean;
 }
 
@@ -37,6 +42,8 @@ export interface IncidentHooks {
   readonly checkSignaling: () => void;
   /** Send the pending offer again. */
   readonly resendOffer: () => void;
+  /** Replace the connection again: the last replacement did not connect. */
+  readonly replaceConnection: () => void;
   readonly emit: <E extends keyof ResilientPeerEvents>(
     event: E,
     payload: Parameters<ResilientPeerEvents[E]>[0],
@@ -104,12 +111,15 @@ export class Incident {
     this.#hooks.updatePhase(trigger === 'manual' ? 'restart' : 'detected');
   }
 
-  /** The connection is being replaced because its transport is gone: the incident goes on. */
-  replacing(): void {
-    this.#open('failed', this.#hooks.connection().health.lastAliveAt);
+  /**
+   * The connection is being replaced: `self` because its transport is gone (the incident goes on,
+   * or opens), `remote` because the remote came with a new one (an open incident goes on).
+   */
+  replacing(by: 'self' | 'remote'): void {
+    if (by === 'self') this.#open('failed', this.#hooks.connection().health.lastAliveAt);
     if (this.#state === null) return;
-    this.#state.rung = 'replace';
-    this.#state.replacedAt = this.#env.now();
+    if (by === 'self') this.#state.rung = 'replace';
+    this.#state.replacement = { at: this.#env.now(), by };
   }
 
   /** The browser came back online. */
@@ -176,7 +186,7 @@ export class Incident {
           restartDone: false,
           restartsWithoutRecovery: 0,
           rung: 'restart' as Rung,
-          replacedAt: null,
+          replacement: null,
           keyframeKicked: false,
         };
     if (fresh !== null) this.#state = fresh;
@@ -221,7 +231,7 @@ export class Incident {
       polite: this.#config.polite,
       now,
       health,
-      replacedAt: this.#state?.replacedAt ?? null,
+      replacement: this.#state?.replacement ?? null,
     });
     if (verdict === 'restart' && pc.signalingState === 'have-local-offer') {
       // The last offer is still unanswered (it may have gone into a socket that was dead): the
@@ -237,6 +247,15 @@ export class Incident {
     }
     if (verdict === 'restart') {
       void this.#restart(attempt, trigger);
+      return;
+    }
+    if (verdict === 'replace') {
+      this.#hooks.log('info', 'the new connection did not come up; replacing it again', {
+        attempt,
+      });
+      this.#hooks.emit('restartAttempt', { attempt, trigger, rung: 'replace' });
+      this.#hooks.replaceConnection();
+      this.#scheduler.settled();
       return;
     }
     this.#hooks.log('info', `attempt ${attempt} not needed`, { verdict });

@@ -67,6 +67,10 @@ export class ResilientPeer extends PeerEmitter {
         resendOffer: () => {
           this.#link.resend();
         },
+        replaceConnection: () => {
+          this.#incident.replacing('self');
+          this.#replace('transport-failed');
+        },
         emit: (event, payload) => {
           this.safeEmit(event, payload);
         },
@@ -158,7 +162,7 @@ export class ResilientPeer extends PeerEmitter {
       },
       transportFailed: () => {
         if (this.#closed || this.#remoteLeft) return;
-        incident.replacing();
+        incident.replacing('self');
         this.#replace('transport-failed');
       },
       evidence: (evidence) => {
@@ -271,6 +275,7 @@ export class ResilientPeer extends PeerEmitter {
     // A remote that had left comes back to a new call; otherwise the open incident goes on and
     // ends with `recovered` once the new connection carries the call.
     if (this.#remoteLeft) this.#incident.cancel();
+    else if (reason === 'remote-rejoined') this.#incident.replacing('remote');
     this.#connection = this.#connect();
     if (reason === 'transport-failed') this.#link.startOver(this.#connection.session);
     else this.#link.session = this.#connection.session;

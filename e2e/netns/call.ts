@@ -18,6 +18,8 @@ export interface AppState {
   /** The library's view of the signaling channel (its last `signalingChange`). */
   readonly signalingUp: boolean;
   readonly channel: RTCDataChannelState | null;
+  /** Data channels this page has had (a replaced connection brings a new one). */
+  readonly channels: number;
   readonly sent: number;
   readonly received: number;
   readonly maxSeen: number;

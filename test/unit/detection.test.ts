@@ -97,10 +97,13 @@ describe('stallThresholdMs and isStalled', () => {
 });
 
 describe('attemptVerdict', () => {
-  it('leaves a connection that replaced a broken one time to come up', () => {
-    expect(verdict({ replacedAt: NOW - 1000 }, { everConnected: false })).toBe('new-connection');
-    expect(verdict({ replacedAt: NOW - 4000 }, { everConnected: false })).toBe('restart');
-    expect(verdict({ replacedAt: NOW - 1000 }, { everConnected: true })).toBe('restart');
+  it('never restarts a replacement connection before it connected', () => {
+    const self = (ago: number) => ({ replacement: { at: NOW - ago, by: 'self' as const } });
+    expect(verdict(self(1000), { everConnected: false })).toBe('new-connection');
+    expect(verdict(self(4000), { everConnected: false })).toBe('replace');
+    expect(verdict(self(1000), { everConnected: true })).toBe('restart');
+    const remote = { replacement: { at: NOW - 60_000, by: 'remote' as const } };
+    expect(verdict(remote, { everConnected: false })).toBe('new-connection');
   });
 
   function verdict(overrides: Partial<AttemptInput>, healthOverrides: Partial<PathHealth> = {}) {
@@ -111,7 +114,7 @@ describe('attemptVerdict', () => {
       now: NOW,
       health: health({ connected: false, ...healthOverrides }),
       ...overrides,
-      replacedAt: overrides.replacedAt ?? null,
+      replacement: overrides.replacement ?? null,
     });
   }
 

@@ -51,6 +51,7 @@ function setup(
   const policyErrors: unknown[] = [];
   const world = { ignoring: false };
   let signalingChecks = 0;
+  let replacements = 0;
   const connection: Connection = new Connection(
     pc.native,
     env,
@@ -111,6 +112,9 @@ function setup(
       ignoring: () => world.ignoring,
       checkSignaling: () => {
         signalingChecks += 1;
+      },
+      replaceConnection: () => {
+        replacements += 1;
       },
       // As the facade's link does: the pending offer goes out again.
       resendOffer: () => {
@@ -184,6 +188,7 @@ function setup(
     connected,
     of,
     signalingChecks: () => signalingChecks,
+    replacements: () => replacements,
   };
 }
 
@@ -586,7 +591,7 @@ describe('Incident', () => {
     const made = setup();
     await made.connected();
     made.pc.traffic = 'none';
-    made.incident.replacing();
+    made.incident.replacing('self');
     expect(made.incident.active).toBe(true);
     await made.env.pass(0);
     expect(made.of('restartAttempt').map((attempt) => attempt.rung)).toEqual(['replace']);
@@ -595,7 +600,7 @@ describe('Incident', () => {
     await open.connected();
     open.pc.traffic = 'none';
     open.incident.detect('stall');
-    open.incident.replacing();
+    open.incident.replacing('self');
     await open.env.pass(0);
     await open.answer();
     open.pc.traffic = 'payload';
@@ -603,6 +608,27 @@ describe('Incident', () => {
     expect(open.of('recovered')).toEqual([
       expect.objectContaining({ rung: 'replace', trigger: 'stall' }),
     ]);
+  });
+
+  it('replaces a replacement that did not connect, after it had time to, without restarting it', async () => {
+    const made = setup({ policy: delayTable([0, 2000, 3000]) });
+    made.incident.replacing('self');
+    await made.env.pass(2000);
+    // Attempts 1 and 2 come while the new connection may still come up: neither restart nor replace.
+    expect(made.replacements()).toBe(0);
+    expect(made.of('restartAttempt')).toEqual([]);
+    await made.env.pass(3000);
+    expect(made.replacements()).toBe(1);
+    expect(made.of('restartAttempt').map((attempt) => attempt.rung)).toEqual(['replace']);
+  });
+
+  it('never restarts nor replaces a connection the remote brought, before it connected', async () => {
+    const made = setup({ policy: delayTable([0, 5000, 5000]) });
+    made.incident.detect('stall');
+    made.incident.replacing('remote');
+    await made.env.pass(12_000);
+    expect(made.replacements()).toBe(0);
+    expect(made.of('restartAttempt').filter((a) => a.attempt > 1)).toEqual([]);
   });
 
   it('gives up as the policy says, then heals when the native states return', async () => {

@@ -31,23 +31,31 @@ const parsePolicy = (text) => {
 const policy = parsePolicy(policyParam);
 
 // --- what tests read ---
-const seq = {
+/**
+ * The numbered sequence of the current data channel: a replaced connection brings a new channel,
+ * whose numbering starts again (messages in flight on the closed one are lost by definition).
+ */
+const newSequence = () => ({
   sent: 0,
   received: 0,
   maxSeen: 0,
   unique: 0,
   duplicates: 0,
   outOfOrder: 0,
-  lastAt: 0,
-};
-const seen = new Set();
+  seen: new Set(),
+});
+let seq = newSequence();
+let lastMessageAt = 0;
+/** Every channel's sequence so far, the current one last. */
+const sequences = [seq];
 let signalingUp = false;
 let channel = null;
 let framesDecoded = 0;
 let peer = null;
 
 // Chromium gathers no host candidates without a media permission; the fake camera is sent anyway.
-const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+// Small, since two harnesses run at once on two cores.
+const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
 
 /** The signaling channel and this side's role for the chosen transport. */
 async function connectSignaling() {
@@ -98,22 +106,26 @@ if (params.has('debug')) {
 const onMessage = ({ data }) => {
   const n = Number(data);
   const now = Date.now();
-  if (seq.lastAt > 0 && now - seq.lastAt > GAP_MS)
-    log('message', { seq: n, gapMs: now - seq.lastAt });
-  else if (seq.lastAt === 0) log('message', { seq: n, first: true });
-  seq.lastAt = now;
+  if (lastMessageAt > 0 && now - lastMessageAt > GAP_MS)
+    log('message', { seq: n, gapMs: now - lastMessageAt });
+  else if (lastMessageAt === 0) log('message', { seq: n, first: true });
+  lastMessageAt = now;
   seq.received += 1;
-  if (seen.has(n)) {
+  if (seq.seen.has(n)) {
     seq.duplicates += 1;
     return;
   }
   if (n < seq.maxSeen) seq.outOfOrder += 1;
-  seen.add(n);
+  seq.seen.add(n);
   seq.unique += 1;
   seq.maxSeen = Math.max(seq.maxSeen, n);
 };
 
 const setUpChannel = (dc) => {
+  if (channel !== null) {
+    seq = newSequence();
+    sequences.push(seq);
+  }
   channel = dc;
   dc.onopen = () => log('dcOpen');
   dc.onclose = () => log('dcClose');
@@ -211,6 +223,9 @@ setInterval(async () => {
   }
 }, STATS_INTERVAL_MS);
 
+/** Gaps, repeats and reordering within each channel this page had. */
+const total = (key) => sequences.reduce((sum, s) => sum + s[key], 0);
+
 const state = () => ({
   polite,
   phase: peer.phase,
@@ -219,13 +234,14 @@ const state = () => ({
   signalingState: peer.pc.signalingState,
   signalingUp,
   channel: channel?.readyState ?? null,
+  channels: sequences.length,
   sent: seq.sent,
-  received: seq.received,
+  received: total('received'),
   maxSeen: seq.maxSeen,
-  missing: seq.maxSeen - seq.unique,
-  duplicates: seq.duplicates,
-  outOfOrder: seq.outOfOrder,
-  lastMessageAt: seq.lastAt,
+  missing: sequences.reduce((sum, s) => sum + s.maxSeen - s.unique, 0),
+  duplicates: total('duplicates'),
+  outOfOrder: total('outOfOrder'),
+  lastMessageAt,
   framesDecoded,
   lastFrameAt: lastFrameIncreaseAt,
 });
