@@ -149,7 +149,7 @@ function removeNamespaces(): void {
   const names = list
     .split('\n')
     .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => name.startsWith(PREFIX));
+    .filter(ownsName);
   for (const ns of names) {
     for (const pid of (runSync('ip', ['netns', 'pids', ns]) ?? '').split(/\s+/).filter(Boolean)) {
       try {
