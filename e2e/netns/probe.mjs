@@ -13,17 +13,11 @@
 //           the punch socket every 50 ms for the duration; GETs the URL; asks the STUN server
 //           from fresh sockets over UDP and TCP. Prints {"received", "http", "stunUdp", "stunTcp"}.
 
-import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-
-const MAGIC_COOKIE = 0x2112a442;
-const BINDING_REQUEST = 0x0001;
-const BINDING_SUCCESS = 0x0101;
-const ATTR_MAPPED_ADDRESS = 0x0001;
-const ATTR_XOR_MAPPED_ADDRESS = 0x0020;
+import { addressOf, attribute, ATTR, endpoint, METHOD, parse, request } from './stun-codec.mjs';
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -39,45 +33,18 @@ const { positionals, values } = parseArgs({
   },
 });
 
-/** @param {string} text */
-function endpoint(text) {
-  const match = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(text);
-  if (!match) throw new Error(`expected IP:PORT, got ${text}`);
-  return { host: match[1] ?? '', port: Number(match[2]) };
-}
-
-/** A Binding request with a fresh transaction ID (bytes 8-19). */
-function bindingRequest() {
-  const message = Buffer.alloc(20);
-  message.writeUInt16BE(BINDING_REQUEST, 0);
-  message.writeUInt16BE(0, 2);
-  message.writeUInt32BE(MAGIC_COOKIE, 4);
-  randomBytes(12).copy(message, 8);
-  return message;
-}
-
 /**
- * The mapped address in a Binding success response to `request`, or null if `message` is not one.
- * @param {Buffer} message @param {Buffer} request
+ * The mapped address in a Binding success response to `sent`, or null if `data` is not one.
+ * @param {Buffer} data @param {Buffer} sent
  */
-function mappedAddress(message, request) {
-  if (message.length < 20 || message.readUInt16BE(0) !== BINDING_SUCCESS) return null;
-  if (!message.subarray(8, 20).equals(request.subarray(8, 20))) return null;
-  const end = Math.min(message.length, 20 + message.readUInt16BE(2));
-  for (let at = 20; at + 4 <= end;) {
-    const type = message.readUInt16BE(at);
-    const length = message.readUInt16BE(at + 2);
-    const value = message.subarray(at + 4, at + 4 + length);
-    if ((type === ATTR_XOR_MAPPED_ADDRESS || type === ATTR_MAPPED_ADDRESS) && value[1] === 0x01) {
-      const xor = type === ATTR_XOR_MAPPED_ADDRESS;
-      const port = value.readUInt16BE(2) ^ (xor ? MAGIC_COOKIE >>> 16 : 0);
-      const address = (value.readUInt32BE(4) ^ (xor ? MAGIC_COOKIE : 0)) >>> 0;
-      const ip = [24, 16, 8, 0].map((shift) => (address >>> shift) & 0xff).join('.');
-      return `${ip}:${port}`;
-    }
-    at += 4 + Math.ceil(length / 4) * 4; // attributes are padded to 4 bytes
-  }
-  return null;
+function mappedAddress(data, sent) {
+  const message = parse(data);
+  if (message?.method !== METHOD.binding || message.cls !== 'success') return null;
+  if (!message.transactionId.equals(sent.subarray(8, 20))) return null;
+  return (
+    addressOf(attribute(message, ATTR.xorMappedAddress), true) ??
+    addressOf(attribute(message, ATTR.mappedAddress), false)
+  );
 }
 
 /**
@@ -86,7 +53,7 @@ function mappedAddress(message, request) {
  * @returns {Promise<(string | null)[]>}
  */
 function stunOverUdp(socket, servers, timeoutMs) {
-  const requests = servers.map(() => bindingRequest());
+  const requests = servers.map(() => request(METHOD.binding));
   /** @type {(string | null)[]} */
   const mapped = servers.map(() => null);
   return new Promise((resolve) => {
@@ -98,8 +65,8 @@ function stunOverUdp(socket, servers, timeoutMs) {
     };
     /** @param {Buffer} message */
     const onMessage = (message) => {
-      requests.forEach((request, i) => {
-        mapped[i] ??= mappedAddress(message, request);
+      requests.forEach((sent, i) => {
+        mapped[i] ??= mappedAddress(message, sent);
       });
       if (mapped.every((m) => m !== null)) done();
     };
@@ -127,7 +94,7 @@ function stunOverUdp(socket, servers, timeoutMs) {
  */
 function stunOverTcp(server, timeoutMs, useLocal = true) {
   const { host, port } = endpoint(server);
-  const request = bindingRequest();
+  const sent = request(METHOD.binding);
   return new Promise((resolve) => {
     const socket = connect({
       host,
@@ -145,11 +112,11 @@ function stunOverTcp(server, timeoutMs, useLocal = true) {
     const timer = setTimeout(() => {
       finish(null);
     }, timeoutMs);
-    socket.on('connect', () => socket.write(request));
+    socket.on('connect', () => socket.write(sent));
     socket.on('data', (chunk) => {
       received = Buffer.concat([received, chunk]);
       if (received.length >= 20 && received.length >= 20 + received.readUInt16BE(2)) {
-        finish(mappedAddress(received, request));
+        finish(mappedAddress(received, sent));
       }
     });
     socket.on('error', () => {
@@ -208,7 +175,8 @@ async function holePunch(
       clearInterval(sender);
     }, durationMs);
   }
-  await new Promise((resolve) => setTimeout(resolve, durationMs + 100));
+  // Listening on after sending stops: the other process may have started its half a little later.
+  await new Promise((resolve) => setTimeout(resolve, durationMs + 300));
   return received;
 }
 

@@ -73,9 +73,9 @@ export interface ObserveOptions {
   readonly stun: string;
   /** URL both peers GET (signaling). */
   readonly http: string;
-  /** How long each peer punches; the two processes may start it some 100 ms apart. @default 1000 */
+  /** How long each peer sends; it listens 300 ms longer, as the two start apart. @default 600 */
   readonly durationMs?: number;
-  /** For STUN and HTTP. @default 1000 */
+  /** For STUN and HTTP. @default 800 */
   readonly timeoutMs?: number;
 }
 
@@ -97,8 +97,8 @@ export async function observePeers(
         ...['netns', 'exec', side.ns, process.execPath, PROBE, 'observe'],
         ...['--stun', options.stun, '--http', options.http],
         ...localArgs(side),
-        ...['--duration-ms', String(options.durationMs ?? 1000)],
-        ...['--timeout-ms', String(options.timeoutMs ?? 1000)],
+        ...['--duration-ms', String(options.durationMs ?? 600)],
+        ...['--timeout-ms', String(options.timeoutMs ?? 800)],
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
