@@ -159,3 +159,73 @@ export async function httpUp(ns: string, url: string, timeoutMs = 2000): Promise
     return false;
   }
 }
+
+/** One answer of turn-probe.mjs: 200, the ERROR-CODE, or 0 when nothing answered. */
+export interface TurnAnswer {
+  readonly op: string;
+  readonly code: number;
+  readonly relayed?: string | null;
+  readonly lifetime?: number | null;
+  /** Whether a 438 (stale nonce) was retried with the new nonce. */
+  readonly retried?: boolean;
+}
+
+/** A TURN client (turn-probe.mjs) running in a namespace; every call waits for its answer. */
+export interface TurnProbe {
+  /** A new allocation from a new socket. */
+  allocate(): Promise<TurnAnswer>;
+  /** Refresh of the last allocation. */
+  refresh(): Promise<TurnAnswer>;
+  /** CreatePermission for `peer` (an IP) on the last allocation. */
+  permission(peer: string): Promise<TurnAnswer>;
+  /** Deletes the last allocation (Refresh with LIFETIME 0). */
+  release(): Promise<TurnAnswer>;
+  close(): void;
+}
+
+/** Starts turn-probe.mjs in `ns` against `server` (IP:PORT) with long-term credentials. */
+export function startTurnProbe(
+  ns: string,
+  server: string,
+  credentials: { readonly username: string; readonly credential: string },
+): TurnProbe {
+  const script = fileURLToPath(new URL('./turn-probe.mjs', import.meta.url));
+  const child = spawn(
+    'ip',
+    [
+      ...['netns', 'exec', ns, process.execPath, script, '--server', server],
+      ...['--username', credentials.username, '--password', credentials.credential],
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  // One command at a time: each answer is the next line.
+  let queue: Promise<unknown> = Promise.resolve();
+  const ask = (command: Record<string, string>): Promise<TurnAnswer> => {
+    const answer = queue.then(async () => {
+      child.stdin.write(`${JSON.stringify(command)}\n`);
+      const result = await lines.next();
+      if (result.done === true) throw new Error(`turn-probe.mjs ended early: ${stderr}`);
+      const parsed: unknown = JSON.parse(result.value);
+      if (typeof parsed !== 'object' || parsed === null || !('code' in parsed)) {
+        throw new Error(`turn-probe.mjs printed ${result.value}`);
+      }
+      return parsed as TurnAnswer;
+    });
+    queue = answer.catch(() => undefined);
+    return answer;
+  };
+  return {
+    allocate: () => ask({ op: 'allocate' }),
+    refresh: () => ask({ op: 'refresh' }),
+    permission: (peer) => ask({ op: 'permission', peer }),
+    release: () => ask({ op: 'release' }),
+    close: () => {
+      child.kill('SIGKILL');
+    },
+  };
+}

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onProcessExit } from './cleanup';
 import type { TurnControl } from './nat-faults';
-import { stunMapped } from './probes';
+import { startTurnProbe } from './probes';
 import { run, sleep } from './sh';
 import type { NatTopology } from './topology';
 import {
@@ -38,7 +38,7 @@ export interface TurnServer {
   log(): string;
   /** Kills it (SIGKILL: allocations are lost, as in a crash) and resolves once it exited. */
   stop(): Promise<void>;
-  /** Starts it again with the same configuration; resolves once it answers on every listener. */
+  /** Starts it again with the same configuration; resolves once it listens and allocates. */
   start(): Promise<void>;
 }
 
@@ -92,6 +92,7 @@ export async function startTurnServers(topology: NatTopology): Promise<TurnServe
       address: longTermAddress,
       relayPorts: [49152, 49999],
       authLines: ['lt-cred-mech', `user=${USER.username}:${USER.password}`],
+      credentials: () => ({ username: USER.username, credential: USER.password }),
     });
     servers.push(longTerm);
     const rest = await startTurnServer({
@@ -100,6 +101,7 @@ export async function startTurnServers(topology: NatTopology): Promise<TurnServe
       address: restAddress,
       relayPorts: [50000, 50999],
       authLines: ['use-auth-secret', `static-auth-secret=${secret}`],
+      credentials: () => restCredentials(secret, { lifetimeS: 60 }),
     });
     servers.push(rest);
     return {
@@ -144,6 +146,8 @@ interface ServerSpec {
   readonly address: string;
   readonly relayPorts: readonly [number, number];
   readonly authLines: readonly string[];
+  /** Credentials this server accepts, for the readiness check. */
+  readonly credentials: () => { readonly username: string; readonly credential: string };
   readonly dir: string;
   readonly tls: { readonly cert: string; readonly key: string };
 }
@@ -225,7 +229,7 @@ async function startTurnServer(spec: ServerSpec): Promise<OwnedTurnServer> {
       }),
     );
     const deadline = Date.now() + 10_000;
-    while (!(await answers(spec))) {
+    while (!(await listening(spec)) || !(await allocates(spec))) {
       if (started.exitCode !== null || Date.now() > deadline) {
         kill();
         throw new Error(`turnserver (${spec.auth}) did not come up:\n${log.slice(-4000)}`);
@@ -265,16 +269,39 @@ async function startTurnServer(spec: ServerSpec): Promise<OwnedTurnServer> {
   };
 }
 
-/** Whether the server answers STUN over UDP and TCP on the plain port and on the TLS port. */
-async function answers(spec: ServerSpec): Promise<boolean> {
-  const plain = `${spec.address}:${TURN_PORTS.plain}`;
-  // coturn also answers plain STUN on its TLS port, which proves that listener is open.
-  const tlsPort = `${spec.address}:${TURN_PORTS.tls}`;
-  const [udp, tcp] = await Promise.all([
-    stunMapped(spec.namespace, 'udp', [plain], { timeoutMs: 200 }),
-    stunMapped(spec.namespace, 'tcp', [plain, tlsPort], { timeoutMs: 200 }),
+/**
+ * Whether the server listens on UDP and TCP on the plain port and on TCP on the TLS port. `ss`
+ * answers in milliseconds where a probe would first have to start Node.
+ */
+async function listening(spec: ServerSpec): Promise<boolean> {
+  const out = await run('ip', [
+    ...['netns', 'exec', spec.namespace, 'ss', '-Hlnut', 'src', spec.address],
   ]);
-  return [...udp, ...tcp].every((mapped) => mapped !== null);
+  const has = (proto: 'udp' | 'tcp', port: number): boolean =>
+    new RegExp(`^${proto}\\s.*\\s${spec.address.replaceAll('.', '\\.')}:${port}\\s`, 'm').test(out);
+  return has('udp', TURN_PORTS.plain) && has('tcp', TURN_PORTS.plain) && has('tcp', TURN_PORTS.tls);
+}
+
+/**
+ * Whether an authenticated Allocate succeeds (the allocation is released at once). Also the
+ * warm-up the server needs: each of coturn's auth threads opens the SQLite database on its first
+ * request and creates the schema if missing, and two doing it at once on a fresh file made one
+ * fail ("database is locked", a 401 for a valid user: seen on the first call after start). Once
+ * one request created the schema, the others only read it.
+ */
+async function allocates(spec: ServerSpec): Promise<boolean> {
+  const probe = startTurnProbe(
+    spec.namespace,
+    `${spec.address}:${TURN_PORTS.plain}`,
+    spec.credentials(),
+  );
+  try {
+    if ((await probe.allocate()).code !== 200) return false;
+    await probe.release();
+    return true;
+  } finally {
+    probe.close();
+  }
 }
 
 /** A self-signed certificate for `addresses` (subjectAltName IPs), made with openssl. */
