@@ -150,6 +150,15 @@ export function plainState(harness: Harness, peer: Peer): Promise<PlainPeerState
   return harness.pages[peer].evaluate(() => window.rpt.state());
 }
 
+/** Loads plain.html in `peer`'s page alone, in a room of its own (e.g. for `plainGather`). */
+export async function openPlainPage(harness: Harness, peer: Peer): Promise<void> {
+  const query = new URLSearchParams({ peer, room: `rpt-${process.pid}-${++rooms}-alone` });
+  await harness.pages[peer].goto(
+    `${harness.routerUrl}/e2e/netns/pages/plain.html?${query.toString()}`,
+  );
+  await harness.pages[peer].waitForFunction(() => 'rpt' in window);
+}
+
 /** `peer`'s selected candidate pair, or null before one is selected. */
 export function plainSelectedPath(harness: Harness, peer: Peer): Promise<PairInfo | null> {
   return harness.pages[peer].evaluate(() => window.rpt.selectedPath());
