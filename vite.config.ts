@@ -1,8 +1,8 @@
 /// <reference types="vitest/config" />
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
-import { attachRelay } from './relay/relay.js';
+import { attachRelay } from './src/relay/relay.js';
 
 // `vite build` builds the library to dist/ (ESM; types come from tsc). `--mode demo` serves or
 // builds the demo page, which imports 'resilient-peer' exactly as an app would.
@@ -20,12 +20,33 @@ export default defineConfig(({ mode }) => {
       plugins: [signalingRelay()],
     };
   }
+  // `--mode relay`: the Node relay (`resilient-peer/relay`) and the test server's variant of it.
+  if (mode === 'relay') {
+    return {
+      build: {
+        target: 'node20',
+        emptyOutDir: false,
+        minify: false,
+        lib: {
+          entry: {
+            // Beside their .d.ts files (tsc writes dist/relay/*.d.ts), so both resolve together.
+            'relay/relay': resolve(import.meta.dirname, 'src/relay/relay.ts'),
+            'relay/testing': resolve(import.meta.dirname, 'src/relay/testing.ts'),
+          },
+          formats: ['es'],
+          fileName: (_format, name) => `${name}.js`,
+        },
+        rollupOptions: { external: ['ws', /^node:/] },
+      },
+    };
+  }
   // `--mode bundle`: one minified file with eventemitter3 inside, what a browser app ships;
   // the test pages load it and `npm run size` weighs it.
   const bundle = mode === 'bundle';
   return {
     build: {
       target: 'es2022',
+      // Maps without the sources inlined: the package ships dist/, not a second copy of src/.
       sourcemap: true,
       emptyOutDir: !bundle,
       minify: bundle,
@@ -36,7 +57,15 @@ export default defineConfig(({ mode }) => {
       },
       rollupOptions: { external: bundle ? [] : ['eventemitter3'] },
     },
-    test: { include: ['src/**/*.test.ts', 'relay/**/*.test.ts', 'bench/**/*.test.ts'] },
+    test: {
+      include: ['test/unit/**/*.test.ts', 'bench/**/*.test.ts'],
+      coverage: {
+        provider: 'v8',
+        include: ['src/**/*.ts'],
+        reporter: ['text-summary', 'text'],
+        thresholds: { lines: 90 },
+      },
+    },
   };
 });
 
@@ -52,14 +81,26 @@ function signalingRelay(): Plugin {
     });
     log('signaling relay: ws://<this host>/signal');
   };
+  // WebSocketSignaling probes the relay with HEAD requests while reconnecting: answer them, or
+  // Vite's 404 fills the browser console.
+  const answerProbes = (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    if (req.method === 'HEAD' && req.url?.split('?')[0] === '/signal') {
+      res.writeHead(204, { 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
+    next();
+  };
   return {
     name: 'resilient-peer-demo-relay',
     configureServer(server) {
+      server.middlewares.use(answerProbes);
       attach(server.httpServer, (message) => {
         server.config.logger.info(message);
       });
     },
     configurePreviewServer(server) {
+      server.middlewares.use(answerProbes);
       attach(server.httpServer, (message) => {
         server.config.logger.info(message);
       });

@@ -2,7 +2,7 @@
 // names the problem; nothing escapes a handler, and the call stays up and still renegotiates.
 import { expect, test } from './fixtures';
 import type { HarnessWindow } from './harness-types';
-import { malformedSignals } from '../src/signaling/malformed-corpus';
+import { malformedSignals } from '../test/data/malformed-corpus';
 
 // Not errors, by design: a candidate for an ICE generation we have not seen yet is held for its
 // description (it may be trickled ahead of a restart offer; the hold is bounded), and Chromium

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // @ts-check
-// Runs the signaling relay standalone: `node relay/cli.js --port 8787 [--host 127.0.0.1]`.
-// It serves only the WebSocket at /signal; every plain HTTP request gets 426.
+// Runs the signaling relay standalone: `resilient-peer-relay --port 8787 [--host 127.0.0.1]`
+// (or `node relay/cli.js` in this repository, after `npm run build`). It serves only the
+// WebSocket at /signal; a HEAD request (the client's reachability probe) gets 204, any other plain
+// HTTP request 426.
 
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { attachRelay } from './relay.js';
+import { attachRelay } from '../dist/relay/relay.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,7 +21,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = createServer((_req, res) => {
+const server = createServer((req, res) => {
+  // HEAD is how WebSocketSignaling probes whether the relay can be reached while reconnecting.
+  if (req.method === 'HEAD') {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
   res.end('This is a WebSocket relay: connect to ws://HOST:PORT/signal?room=NAME&id=CLIENTID\n');
 });

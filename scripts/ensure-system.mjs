@@ -1,5 +1,6 @@
-// Makes sure the system tools the tests need are present: a Chromium for Playwright, and `ip`
-// plus `iptables` for the network-namespace suite. Installs them with apt-get when missing and
+// Makes sure the system tools the tests need are present: a Chromium for Playwright, `ip` plus
+// `iptables` for the network-namespace suite, and Firefox ESR for its Firefox peers (driven by
+// puppeteer-core, which never downloads a browser). Installs them with apt-get when missing and
 // we are root on Debian/Ubuntu; otherwise says exactly what to install. `--no-browser` skips
 // the browser check (the demo needs none).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -45,6 +46,8 @@ if (wantBrowser && process.platform === 'linux') {
     missing.push({ pkg: 'iproute2', why: '`ip netns` for the network-failure suite' });
   if (!has('iptables'))
     missing.push({ pkg: 'iptables', why: 'cutting the network in the network-failure suite' });
+  if (!process.env.FIREFOX_PATH && !existsSync('/usr/bin/firefox-esr'))
+    missing.push({ pkg: 'firefox-esr', why: 'the Firefox peers of the network-failure suite' });
 }
 
 if (missing.length > 0) {
@@ -72,7 +75,7 @@ if (missing.length > 0) {
     );
     if (missing.some((m) => m.pkg === 'chromium')) process.exit(1);
     console.error(
-      'The network-failure suite will be skipped (set RP_REQUIRE_NETNS=1 to make that a failure).',
+      'What needs them will be skipped (RP_REQUIRE_NETNS=1 or RP_REQUIRE_FIREFOX=1 makes that a failure).',
     );
   }
 }

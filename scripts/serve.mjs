@@ -7,7 +7,8 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { attachRelay } from '../relay/relay.js';
+import { attachTestRelay } from '../dist/relay/testing.js';
+import { attachAppSignaling } from '../e2e/netns/app-signaling.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -75,6 +76,13 @@ const server = createServer((req, res) => {
     reply(res, 200, 'ok');
     return;
   }
+  if (url.pathname === '/signal') {
+    // WebSocketSignaling's reachability probes (HEAD): any answer will do; 204 keeps the
+    // browser console free of "Failed to load resource" lines.
+    res.writeHead(req.method === 'HEAD' ? 204 : 426, { 'cache-control': 'no-store' });
+    res.end();
+    return;
+  }
   if (url.pathname.startsWith('/__relay/')) {
     if (!testHooks) {
       reply(res, 404, 'test hooks are off (pass --test-hooks)');
@@ -86,6 +94,7 @@ const server = createServer((req, res) => {
     }
     if (url.pathname === '/__relay/reset') {
       relay.reset();
+      appSignaling.reset();
       reply(res, 200, 'reset');
       return;
     }
@@ -120,10 +129,15 @@ const server = createServer((req, res) => {
   });
 });
 
-const relay = attachRelay(server, { path: '/signal' });
-// No other WebSocket lives here: refuse upgrades the relay did not take rather than leave them hanging.
+const relay = attachTestRelay(server, { path: '/signal' });
+// The signaling an app brings along, for the bring-your-own-signaling recipes.
+const appSignaling = attachAppSignaling(server);
+// No other WebSocket lives here: refuse upgrades nobody took rather than leave them hanging.
+const UPGRADE_PATHS = /^\/(signal|app-ws|socket\.io\/)/;
 server.on('upgrade', (req, socket) => {
-  if (new URL(req.url ?? '/', 'http://serve.invalid').pathname !== '/signal') socket.destroy();
+  if (!UPGRADE_PATHS.test(new URL(req.url ?? '/', 'http://serve.invalid').pathname)) {
+    socket.destroy();
+  }
 });
 
 server.listen(port, values.host, () => {
@@ -133,7 +147,7 @@ server.listen(port, values.host, () => {
 });
 
 function stop() {
-  void relay.close().then(() => {
+  void Promise.all([relay.close(), appSignaling.close()]).then(() => {
     server.close(() => process.exit(0));
     server.closeAllConnections();
   });

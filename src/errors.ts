@@ -1,6 +1,8 @@
 // The error types resilient-peer reports: one base class with a string `code`, a few subclasses
-// that carry data. None is ever thrown out of a native event handler; they reach the app through
-// the `error` event or a rejected promise.
+// that narrow it and carry data. None is ever thrown out of a native event handler; they reach the
+// app through the `error` event or a rejected promise.
+
+import { describeValue } from './validate.js';
 
 /** A string that names what went wrong, stable across versions. */
 export type ErrorCode =
@@ -8,6 +10,7 @@ export type ErrorCode =
   | 'negotiation-failed'
   | 'policy-threw'
   | 'signaling-failed'
+  | 'ice-servers-failed'
   | 'closed'
   | 'internal';
 
@@ -25,6 +28,7 @@ export class ResilientPeerError extends Error {
 /** A signaling message that could not be used; `data` is what arrived (truncated if long). */
 export class InvalidSignalError extends ResilientPeerError {
   override readonly name = 'InvalidSignalError';
+  declare readonly code: 'invalid-signal';
   readonly data: string;
 
   constructor(message: string, data: unknown, options?: { cause?: unknown }) {
@@ -36,6 +40,7 @@ export class InvalidSignalError extends ResilientPeerError {
 /** A method was called after `close()`. */
 export class ClosedError extends ResilientPeerError {
   override readonly name = 'ClosedError';
+  declare readonly code: 'closed';
 
   constructor(method: string) {
     super('closed', `Cannot call \`${method}()\`: the ResilientPeer is closed.`);
@@ -61,26 +66,5 @@ function preview(data: unknown): string {
 
 /** `Name: message` of an Error, or a readable form of anything else thrown. */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : describe(error);
-}
-
-/**
- * A short text for a value of unknown type, for error messages: what it is, never its whole
- * content (`"offer"`, `a 300-character string`, `1.5`, `a 2-item array`, `null`).
- */
-export function describe(value: unknown): string {
-  const type = typeof value;
-  if (type === 'string') {
-    const text = value as string;
-    return text.length > 40 ? `a ${text.length}-character string` : JSON.stringify(text);
-  }
-  if (Array.isArray(value)) return `a ${value.length}-item array`;
-  if (value === null || type !== 'object')
-    return type === 'function' ? 'a function' : String(value);
-  return 'an object';
-}
-
-/** Throws the TypeError for a wrong option unless `ok`: names it, what was expected and got. */
-export function expectOption(ok: boolean, name: string, expected: string, value: unknown): void {
-  if (!ok) throw new TypeError(`Expected \`${name}\` to be ${expected}, got ${describe(value)}.`);
+  return error instanceof Error ? `${error.name}: ${error.message}` : describeValue(error);
 }

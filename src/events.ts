@@ -1,13 +1,23 @@
 // The typed events a ResilientPeer emits; each carries one readonly payload object so fields can
 // be added later without breaking listeners.
 
-import type { ResilientPeerError } from './errors';
-import type { Phase } from './phase';
-import type { Trigger } from './policy';
+import type { RemoteTrack } from './connection.js';
+import type { ResilientPeerError } from './errors.js';
+import type { PathInfo } from './path-activity.js';
+import type { Phase } from './phase.js';
+import type { Trigger } from './policy.js';
+import type { SignalingCause } from './signaling/link.js';
 
 /** Why the phase changed. */
 export type PhaseCause =
-  'native-state' | 'detected' | 'recovered' | 'gave-up' | 'restart' | 'closed';
+  | 'native-state'
+  | 'detected'
+  | 'restart'
+  | 'recovered'
+  | 'gave-up'
+  | 'remote-left'
+  | 'replaced'
+  | 'closed';
 
 /** The phase changed (fired after internal state is committed). */
 export interface PhaseChangeEvent {
@@ -16,20 +26,26 @@ export interface PhaseChangeEvent {
   readonly cause: PhaseCause;
 }
 
-/** An ICE-restart attempt was scheduled. */
+/** The next ICE-restart attempt will run in `delayMs`, unless the incident ends first. */
 export interface RestartScheduledEvent {
   readonly attempt: number;
   readonly delayMs: number;
   readonly trigger: Trigger;
 }
 
-/** An ICE-restart attempt started: `restartIce()` was called. */
+/** An ICE-restart attempt started (`restartIce()`), or was covered by a remote restart. */
 export interface RestartAttemptEvent {
   readonly attempt: number;
   readonly trigger: Trigger;
 }
 
-/** The call works again: connected, and data arrives on the selected pair. */
+/** The remote peer restarted ICE: its offer with new credentials was applied and answered. */
+export interface RemoteRestartEvent {
+  /** The remote's new ICE username fragment. */
+  readonly remoteUfrag: string;
+}
+
+/** The call works again: connected, and new packets arrive. */
 export interface RecoveredEvent {
   readonly trigger: Trigger;
   /** Attempts this incident took (0 when the path healed before any attempt). */
@@ -38,6 +54,8 @@ export interface RecoveredEvent {
   readonly detectMs: number;
   /** From the last sign of life to recovery, in ms. */
   readonly downtimeMs: number;
+  /** The path the call recovered on, from the stats probe (null without it). */
+  readonly path: PathInfo | null;
 }
 
 /** The policy gave up; the phase is `failed` until `restart()` or the path heals. */
@@ -45,6 +63,36 @@ export interface GaveUpEvent {
   readonly attempts: number;
   readonly elapsedMs: number;
 }
+
+/** The signaling channel, as the peer sees it, went up or down. */
+export interface SignalingChangeEvent {
+  /** Messages sent now are expected to reach the remote. */
+  readonly up: boolean;
+  readonly cause: SignalingCause;
+}
+
+/** The remote peer left: it said so (`bye`) or its transport knows (`channel`). */
+export interface RemoteLeftEvent {
+  readonly how: 'bye' | 'channel';
+}
+
+/** Why the RTCPeerConnection was replaced by a new one. */
+export type ReplaceReason =
+  /** The remote came back with a new connection (a new page, or it replaced its own). */
+  'remote-rejoined';
+
+/**
+ * A new RTCPeerConnection replaced the old one, set up by `setup`. The old one is closed: its
+ * data channels are closed, and messages still buffered on them (`bufferedAmount`) are lost.
+ */
+export interface ConnectionReplacedEvent {
+  readonly pc: RTCPeerConnection;
+  readonly previous: RTCPeerConnection;
+  readonly reason: ReplaceReason;
+}
+
+/** A remote track arrived; a listener added later is told the live ones at once. */
+export type TrackEvent = RemoteTrack;
 
 /** Something went wrong that the app should know about; the peer carries on. */
 export interface ErrorEvent {
@@ -56,7 +104,12 @@ export interface ResilientPeerEvents {
   phaseChange: (event: PhaseChangeEvent) => void;
   restartScheduled: (event: RestartScheduledEvent) => void;
   restartAttempt: (event: RestartAttemptEvent) => void;
+  remoteRestart: (event: RemoteRestartEvent) => void;
   recovered: (event: RecoveredEvent) => void;
   gaveUp: (event: GaveUpEvent) => void;
+  signalingChange: (event: SignalingChangeEvent) => void;
+  remoteLeft: (event: RemoteLeftEvent) => void;
+  connectionReplaced: (event: ConnectionReplacedEvent) => void;
+  track: (event: TrackEvent) => void;
   error: (event: ErrorEvent) => void;
 }

@@ -1,106 +1,147 @@
 // The perfect-negotiation loop (W3C webrtc-pc §10.7 "Perfect Negotiation Example"), with the
 // spec's names kept so it can be read against the spec line by line, plus what the example
 // leaves out: candidates that arrive before their description, stale candidates of an old ICE
-// generation, and ICE restarts that the browser silently drops.
+// generation, duplicates of a description resent after a signaling outage, and ICE restarts that
+// the browser silently drops.
 
-import type { Clock } from './clock';
-import { errorText, InvalidSignalError, ResilientPeerError } from './errors';
-import { iceUfrag } from './sdp';
-import type { CandidateMessage, DescriptionMessage, SignalingMessage } from './signaling/messages';
+import type { Env, Timer } from './env.js';
+import { errorText, InvalidSignalError, ResilientPeerError } from './errors.js';
+import { iceUfrag } from './sdp.js';
+import type { CandidateMessage, DescriptionMessage } from './signaling/messages.js';
 
-/** How long the polite side waits before its first offer (see onNegotiationNeeded). */
-const FIRST_OFFER_YIELD_MS = 1000;
+/** How long the polite side waits, once it hears the remote, before its first offer. */
+export const FIRST_OFFER_YIELD_MS = 1000;
 /** Most remote candidates held while waiting for their description. */
 const MAX_HELD_CANDIDATES = 64;
 
+type Description = DescriptionMessage['description'];
+type Candidate = CandidateMessage['candidate'];
+
 /** What the negotiator needs from its owner. */
 export interface NegotiatorHooks {
-  readonly send: (message: SignalingMessage) => void;
+  readonly sendDescription: (description: Description) => void;
   readonly report: (error: ResilientPeerError) => void;
   /** A requested ICE restart completed: offer and answer applied, local ufrag changed. */
   readonly restartNegotiated: () => void;
-  /** The remote peer sent an offer that restarts ICE. */
-  readonly remoteRestart: () => void;
+  /** The remote peer sent an offer that restarts ICE; `ufrag` is its new one. */
+  readonly remoteRestart: (ufrag: string) => void;
   readonly log: (message: string, data?: Record<string, unknown>) => void;
 }
-
-type Candidate = CandidateMessage['candidate'];
 
 /** Drives offer/answer for one RTCPeerConnection, glare-safe. */
 export class Negotiator {
   readonly #pc: RTCPeerConnection;
   readonly #polite: boolean;
+  readonly #env: Pick<Env, 'setTimeout' | 'clearTimeout'>;
   readonly #hooks: NegotiatorHooks;
-  makingOffer = false;
-  ignoreOffer = false;
-  isSettingRemoteAnswerPending = false;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #isSettingRemoteAnswerPending = false;
   /** Local ufrag when a restart was requested and not yet achieved. */
   #restartFrom: string | null = null;
   #held: Candidate[] = [];
+  /** The last remote description applied, as it came (the browser may reformat its copy). */
+  #lastRemoteSdp: string | null = null;
   readonly #oldRemoteUfrags = new Set<string>();
   /** Incoming messages are handled one at a time, in arrival order. */
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  /** The remote side has been heard from on this connection. */
+  #remoteHeard = false;
+  /** The polite side's first offer waits for the remote (see onNegotiationNeeded). */
+  #firstOffer: 'none' | 'deferred' | 'yielding' = 'none';
+  #yieldTimer: Timer;
 
-  readonly #clock: Clock;
-  #yieldTimer: unknown;
-
-  constructor(pc: RTCPeerConnection, polite: boolean, clock: Clock, hooks: NegotiatorHooks) {
+  constructor(
+    pc: RTCPeerConnection,
+    polite: boolean,
+    env: Pick<Env, 'setTimeout' | 'clearTimeout'>,
+    hooks: NegotiatorHooks,
+  ) {
     this.#pc = pc;
     this.#polite = polite;
-    this.#clock = clock;
+    this.#env = env;
     this.#hooks = hooks;
   }
 
-  /** Asks for an ICE restart; the resulting offer goes out through `negotiationneeded`. */
-  restartIce(): void {
+  /**
+   * Asks for an ICE restart; the offer goes out through `negotiationneeded`. Returns false when
+   * there is nothing to restart yet (no negotiation has completed): Chromium would fire
+   * `negotiationneeded` with nothing to negotiate (a WPT test it fails).
+   */
+  restartIce(): boolean {
+    if (this.#pc.remoteDescription === null) return false;
     this.#restartFrom ??= iceUfrag(this.#pc.localDescription?.sdp) ?? '';
     this.#pc.restartIce();
+    return true;
+  }
+
+  /** The remote side was heard from: a deferred first offer of the polite side may go ahead. */
+  remoteHeard(): void {
+    this.#remoteHeard = true;
+    if (this.#firstOffer === 'deferred') this.#yieldThenOffer();
   }
 
   /** Handles `negotiationneeded`: make an offer and send it. */
   async onNegotiationNeeded(): Promise<void> {
-    if (this.#polite && this.#pc.localDescription === null && this.#pc.remoteDescription === null) {
-      // Chromium bug: when the polite side rolls back its very first offer (the one that
-      // created the ICE transport), that connection never gathers a candidate again, not even
-      // after ICE restarts; the call stays `new` for good (seen in about half of the runs with
-      // two browser contexts offering at once). So on a fresh connection the polite side gives
-      // the other side's offer time to arrive; negotiationneeded fires again afterwards if our
-      // own changes still need an offer.
-      if (this.#yieldTimer !== undefined) return;
-      await new Promise<void>((resolve) => {
-        this.#yieldTimer = this.#clock.setTimeout(resolve, FIRST_OFFER_YIELD_MS);
-      });
-      this.#yieldTimer = undefined;
-      if (this.#isClosed() || !this.#stillFresh()) return;
+    if (this.#polite && this.#isFresh()) {
+      // Chromium bug: when the polite side rolls back its very first offer (the one that created
+      // the ICE transport), that connection never gathers a candidate again, not even after ICE
+      // restarts; the call stays `new` for good. So on a fresh connection the polite side leaves
+      // the first offer to the other side: it waits until it hears the remote, then a moment
+      // more; negotiationneeded fires again afterwards if its own changes still need an offer.
+      if (this.#firstOffer !== 'none') return;
+      if (this.#remoteHeard) this.#yieldThenOffer();
+      else this.#firstOffer = 'deferred';
+      return;
     }
-    try {
-      this.makingOffer = true;
-      await this.#pc.setLocalDescription();
-      this.#sendLocalDescription();
-    } catch (cause) {
-      this.#report('negotiation-failed', 'could not create or apply a local offer', cause);
-    } finally {
-      this.makingOffer = false;
-    }
+    await this.#offer();
   }
 
-  /** Queues one validated incoming message; never rejects. */
-  handle(message: SignalingMessage, raw: unknown): Promise<void> {
-    this.#queue = this.#queue.then(() => this.#handleNow(message, raw));
-    return this.#queue;
+  /** Queues one validated incoming description; never rejects. */
+  handleDescription(description: Description, raw: unknown): Promise<void> {
+    return this.#enqueue(() => this.#onDescription(description, raw), raw);
+  }
+
+  /** Queues one validated incoming candidate; never rejects. */
+  handleCandidate(candidate: Candidate, raw: unknown): Promise<void> {
+    return this.#enqueue(() => this.#onCandidate(candidate, raw), raw);
   }
 
   /** Stops handling messages. */
   close(): void {
     this.#closed = true;
     this.#held = [];
-    if (this.#yieldTimer !== undefined) this.#clock.clearTimeout(this.#yieldTimer);
+    this.#env.clearTimeout(this.#yieldTimer);
+  }
+
+  #yieldThenOffer(): void {
+    this.#firstOffer = 'yielding';
+    this.#yieldTimer = this.#env.setTimeout(() => {
+      this.#firstOffer = 'none';
+      if (!this.#isClosed() && this.#isFresh()) void this.#offer();
+    }, FIRST_OFFER_YIELD_MS);
+  }
+
+  async #offer(): Promise<void> {
+    try {
+      this.#makingOffer = true;
+      await this.#pc.setLocalDescription();
+      this.#sendLocalDescription();
+    } catch (cause) {
+      this.#report('negotiation-failed', 'could not create or apply a local offer', cause);
+    } finally {
+      this.#makingOffer = false;
+    }
   }
 
   /** No negotiation has happened yet (a method: TypeScript would narrow across an await). */
-  #stillFresh(): boolean {
-    return this.#pc.signalingState === 'stable' && this.#pc.remoteDescription === null;
+  #isFresh(): boolean {
+    return (
+      this.#pc.signalingState === 'stable' &&
+      this.#pc.localDescription === null &&
+      this.#pc.remoteDescription === null
+    );
   }
 
   // A method, not the field: TypeScript would narrow the field across an await.
@@ -108,32 +149,39 @@ export class Negotiator {
     return this.#closed;
   }
 
-  async #handleNow(message: SignalingMessage, raw: unknown): Promise<void> {
-    if (this.#closed) return;
-    try {
-      if (message.kind === 'description') await this.#onDescription(message.description, raw);
-      else await this.#onCandidate(message.candidate, raw);
-    } catch (cause) {
-      if (this.#isClosed()) return;
-      const error =
-        cause instanceof ResilientPeerError
-          ? cause
-          : new InvalidSignalError(`the browser rejected it (${errorText(cause)})`, raw, { cause });
-      this.#hooks.report(error);
-    }
+  #enqueue(work: () => Promise<void>, raw: unknown): Promise<void> {
+    this.#queue = this.#queue.then(async () => {
+      if (this.#closed) return;
+      try {
+        await work();
+      } catch (cause) {
+        if (this.#isClosed()) return;
+        this.#hooks.report(
+          cause instanceof ResilientPeerError
+            ? cause
+            : new InvalidSignalError(`the browser rejected it (${errorText(cause)})`, raw, {
+                cause,
+              }),
+        );
+      }
+    });
+    return this.#queue;
   }
 
-  async #onDescription(
-    description: DescriptionMessage['description'],
-    raw: unknown,
-  ): Promise<void> {
+  async #onDescription(description: Description, raw: unknown): Promise<void> {
     const pc = this.#pc;
+    // Resent after a signaling outage although it had arrived: already applied, nothing to do
+    // but repeat our answer, which may be what got lost.
+    if (pc.signalingState === 'stable' && this.#lastRemoteSdp === description.sdp) {
+      if (description.type === 'offer') this.#sendLocalDescription();
+      return;
+    }
     // §10.7: an offer collides unless we are stable (or about to be, applying an answer).
     const readyForOffer =
-      !this.makingOffer && (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+      !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
     const offerCollision = description.type === 'offer' && !readyForOffer;
-    this.ignoreOffer = !this.#polite && offerCollision;
-    if (this.ignoreOffer) {
+    this.#ignoreOffer = !this.#polite && offerCollision;
+    if (this.#ignoreOffer) {
       this.#hooks.log('ignored a colliding offer (impolite)');
       return;
     }
@@ -145,7 +193,7 @@ export class Negotiator {
     }
     const previousRemoteUfrag = iceUfrag(pc.remoteDescription?.sdp);
     const remoteUfrag = iceUfrag(description.sdp);
-    this.isSettingRemoteAnswerPending = description.type === 'answer';
+    this.#isSettingRemoteAnswerPending = description.type === 'answer';
     try {
       if (offerCollision) {
         // The polite side yields with an explicit rollback. Chromium's implicit rollback inside
@@ -166,11 +214,14 @@ export class Negotiator {
         { cause },
       );
     } finally {
-      this.isSettingRemoteAnswerPending = false;
+      this.#isSettingRemoteAnswerPending = false;
     }
+    this.#lastRemoteSdp = description.sdp;
     if (previousRemoteUfrag !== null && remoteUfrag !== previousRemoteUfrag) {
       this.#oldRemoteUfrags.add(previousRemoteUfrag);
-      if (description.type === 'offer') this.#hooks.remoteRestart();
+      if (description.type === 'offer' && remoteUfrag !== null) {
+        this.#hooks.remoteRestart(remoteUfrag);
+      }
     }
     if (description.type === 'offer') {
       await pc.setLocalDescription();
@@ -189,7 +240,8 @@ export class Negotiator {
     // candidate of a newer generation would be rejected by the current one.
     if (pc.remoteDescription === null || (ufrag !== null && ufrag !== currentUfrag)) {
       this.#hooks.log('holding a candidate for its description', { ufrag });
-      this.#hold(candidate);
+      if (this.#held.length >= MAX_HELD_CANDIDATES) this.#held.shift();
+      this.#held.push(candidate);
       return;
     }
     try {
@@ -197,18 +249,13 @@ export class Negotiator {
       this.#hooks.log('added a remote candidate', { ufrag });
     } catch (cause) {
       // §10.7: candidates of an offer we ignored fail; that is expected, not an error.
-      if (this.ignoreOffer) return;
+      if (this.#ignoreOffer) return;
       throw new InvalidSignalError(
         `the browser rejected the candidate (${errorText(cause)})`,
         raw,
         { cause },
       );
     }
-  }
-
-  #hold(candidate: Candidate): void {
-    if (this.#held.length >= MAX_HELD_CANDIDATES) this.#held.shift();
-    this.#held.push(candidate);
   }
 
   async #flushHeld(): Promise<void> {
@@ -250,7 +297,7 @@ export class Negotiator {
   #sendLocalDescription(): void {
     const local = this.#pc.localDescription;
     if (local === null || (local.type !== 'offer' && local.type !== 'answer')) return;
-    this.#hooks.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+    this.#hooks.sendDescription({ type: local.type, sdp: local.sdp });
   }
 
   #report(code: 'negotiation-failed' | 'invalid-signal', message: string, cause: unknown): void {

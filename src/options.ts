@@ -1,9 +1,9 @@
 // The one Options type, its defaults in one object, and validation at construction with messages
-// that name the option and what was expected.
+// that name the option and what was expected (unknown keys too, with a suggestion).
 
-import { expectOption } from './errors';
-import type { Policy } from './policy';
-import type { SignalingChannel } from './signaling/channel';
+import type { Policy } from './policy.js';
+import type { SignalingChannel } from './signaling/channel.js';
+import { isBoolean, isFunction, isMs, isRecord, validateObject, type Rule } from './validate.js';
 
 /** Where log lines go; every method optional. Silent by default. */
 export interface Logger {
@@ -18,15 +18,20 @@ export interface Options {
   readonly polite: boolean;
   /** The channel to the remote peer. */
   readonly signaling: SignalingChannel;
-  /** Configuration for a new RTCPeerConnection; ignored when `pc` is given. @default {} */
+  /**
+   * Sets up each RTCPeerConnection the peer creates (the first, unless `pc` is given, and every
+   * replacement): add tracks and data channels here, so every connection is set up the same way.
+   */
+  readonly setup?: (pc: RTCPeerConnection) => void;
+  /** Configuration for each RTCPeerConnection the peer creates. @default {} */
   readonly rtcConfig?: RTCConfiguration;
-  /** An RTCPeerConnection to adopt instead of creating one. */
+  /** An RTCPeerConnection to adopt as the first connection instead of creating one. */
   readonly pc?: RTCPeerConnection;
   /** Decides the delay before each restart attempt, or null to give up. @default exponentialBackoff() */
   readonly policy?: Policy;
   /** How long `disconnected` may last before recovery starts. @default 1000 */
   readonly disconnectedGraceMs?: number;
-  /** Recovery starts when the selected candidate pair received nothing for this long; 0 turns the stats probe off. @default 1500 */
+  /** Recovery starts when the connection received nothing for this long; 0 turns the stats probe off. @default 1500 */
   readonly stallTimeoutMs?: number;
   /** Aborting it closes the peer. */
   readonly signal?: AbortSignal;
@@ -46,51 +51,44 @@ export const DEFAULTS = Object.freeze({
   kickKeyframes: true,
 });
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null;
-const isBoolean = (value: unknown): boolean => typeof value === 'boolean';
-const isMs = (value: unknown): value is number =>
-  typeof value === 'number' && value >= 0 && value < Number.POSITIVE_INFINITY;
+/** Below 200 ms the probe would spend the call's CPU on getStats(). */
+export const MIN_STALL_TIMEOUT_MS = 200;
 
-/** Every option in the order it is checked: name, test, what was expected. */
-const RULES: readonly (readonly [keyof Options, (value: unknown) => boolean, string])[] = [
-  ['polite', isBoolean, 'a boolean (true on exactly one side)'],
-  [
-    'signaling',
+const RULES: Readonly<Record<keyof Options, Rule>> = {
+  polite: [isBoolean, 'a boolean (true on exactly one side)'],
+  signaling: [
     (value) =>
-      isObject(value) &&
-      typeof value.send === 'function' &&
-      typeof value.subscribe === 'function' &&
-      typeof value.isUp === 'boolean',
-    'a SignalingChannel (`isUp`, `send()`, `subscribe()`)',
+      isRecord(value) &&
+      isFunction(value.send) &&
+      isFunction(value.subscribe) &&
+      isBoolean(value.isUp) &&
+      (value.reconnect === undefined || isFunction(value.reconnect)),
+    'a SignalingChannel (`isUp`, `send()`, `subscribe()`, optional `reconnect()`)',
   ],
-  ['rtcConfig', isObject, 'an RTCConfiguration object'],
-  [
-    'pc',
-    (value) => value instanceof RTCPeerConnection && value.connectionState !== 'closed',
+  setup: [isFunction, 'a function (pc) => void'],
+  rtcConfig: [isRecord, 'an RTCConfiguration object'],
+  pc: [
+    // Duck-typed: a wrapped or polyfilled RTCPeerConnection is as good as the native one.
+    (value) =>
+      isRecord(value) &&
+      isFunction(value.setLocalDescription) &&
+      isFunction(value.restartIce) &&
+      value.connectionState !== 'closed',
     'an open RTCPeerConnection',
   ],
-  ['policy', (value) => typeof value === 'function', 'a function (context) => delayMs | null'],
-  ['disconnectedGraceMs', isMs, 'a non-negative finite number of milliseconds'],
-  // Below 200 ms the probe would spend the call's CPU on getStats().
-  [
-    'stallTimeoutMs',
-    (value) => isMs(value) && (value === 0 || value >= 200),
-    '0 (off) or at least 200 (ms)',
+  policy: [isFunction, 'a function (context) => delayMs | null'],
+  disconnectedGraceMs: [isMs, 'a non-negative finite number of milliseconds'],
+  stallTimeoutMs: [
+    (value) => isMs(value) && (value === 0 || value >= MIN_STALL_TIMEOUT_MS),
+    `0 (off) or at least ${MIN_STALL_TIMEOUT_MS} (ms)`,
   ],
-  ['signal', (value) => value instanceof AbortSignal, 'an AbortSignal'],
-  ['logger', isObject, 'an object with optional debug/info/warn methods'],
-  ['logSecrets', isBoolean, 'a boolean'],
-  ['kickKeyframes', isBoolean, 'a boolean'],
-];
+  signal: [(value) => value instanceof AbortSignal, 'an AbortSignal'],
+  logger: [isRecord, 'an object with optional debug/info/warn methods'],
+  logSecrets: [isBoolean, 'a boolean'],
+  kickKeyframes: [isBoolean, 'a boolean'],
+};
 
-/** Throws a TypeError naming the first option that is wrong and what it expected. */
+/** Throws a TypeError naming the first option that is wrong (or unknown) and what it expected. */
 export function validateOptions(options: unknown): asserts options is Options {
-  expectOption(isObject(options), 'options', 'an object', options);
-  const o = options as Record<string, unknown>;
-  for (const [name, test, expected] of RULES) {
-    const value = o[name];
-    const required = name === 'polite' || name === 'signaling';
-    expectOption((value === undefined && !required) || test(value), name, expected, value);
-  }
+  validateObject(options, 'options', RULES, ['polite', 'signaling']);
 }

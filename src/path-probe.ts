@@ -1,33 +1,42 @@
-// The stats probe: one getStats() per interval on the selected candidate pair, reporting whether
-// anything arrived since the last look. The only periodic work while the call is healthy.
+// The stats probe: one getStats() per interval, reporting whether anything arrived on the
+// connection since the last look, and which path it uses. The only periodic work while the call
+// is healthy.
 
-import type { Clock } from './clock';
+import type { Env, Timer } from './env.js';
 import {
-  hasNewActivity,
-  hasNewPayload,
-  selectedPathActivity,
-  type PathActivity,
-} from './path-activity';
+  compareSnapshots,
+  readPathSnapshot,
+  selectedPath,
+  type ActivityDelta,
+  type PathInfo,
+  type PathSnapshot,
+} from './path-activity.js';
 
 /** Samples path activity on a timer; never two getStats() calls at once. */
 export class PathProbe {
   readonly #pc: RTCPeerConnection;
-  readonly #clock: Clock;
-  readonly #onSample: (fresh: boolean, freshPayload: boolean) => void;
+  readonly #env: Pick<Env, 'setTimeout' | 'clearTimeout'>;
+  readonly #onSample: (delta: ActivityDelta) => void;
   #intervalMs = 0;
-  #timer: unknown;
+  #timer: Timer;
   #busy = false;
   #stopped = true;
-  #last: PathActivity | null = null;
+  #last: PathSnapshot | null = null;
+  #path: PathInfo | null = null;
 
   constructor(
     pc: RTCPeerConnection,
-    clock: Clock,
-    onSample: (fresh: boolean, freshPayload: boolean) => void,
+    env: Pick<Env, 'setTimeout' | 'clearTimeout'>,
+    onSample: (delta: ActivityDelta) => void,
   ) {
     this.#pc = pc;
-    this.#clock = clock;
+    this.#env = env;
     this.#onSample = onSample;
+  }
+
+  /** The selected path at the last sample, or null before one was selected. */
+  get path(): PathInfo | null {
+    return this.#path;
   }
 
   /** Starts sampling, or changes the interval of a running probe. */
@@ -38,51 +47,47 @@ export class PathProbe {
       this.#stopped = false;
       this.#arm();
     } else if (changed && !this.#busy) {
-      this.#clearTimer();
       this.#arm();
     }
   }
 
-  /** Samples now, out of turn (a network change hints that the path may have died). */
+  /** Samples now, out of turn (something hints that the path may have changed). */
   sampleNow(): void {
     if (this.#stopped || this.#busy) return;
-    this.#clearTimer();
+    this.#env.clearTimeout(this.#timer);
     void this.#sample();
   }
 
   /** Stops sampling. */
   stop(): void {
     this.#stopped = true;
-    this.#clearTimer();
+    this.#env.clearTimeout(this.#timer);
   }
 
   #arm(): void {
-    this.#timer = this.#clock.setTimeout(() => {
-      this.#timer = undefined;
+    this.#env.clearTimeout(this.#timer);
+    this.#timer = this.#env.setTimeout(() => {
       void this.#sample();
     }, this.#intervalMs);
   }
 
   async #sample(): Promise<void> {
     this.#busy = true;
-    let activity: PathActivity | null = null;
+    let report: RTCStatsReport | null = null;
     try {
-      activity = selectedPathActivity(await this.#pc.getStats());
+      report = await this.#pc.getStats();
     } catch {
       // getStats() rejects only once the connection is closed; stop() follows.
     } finally {
       this.#busy = false;
     }
     if (this.#stopped) return;
-    const fresh = hasNewActivity(this.#last, activity);
-    const freshPayload = hasNewPayload(this.#last, activity);
-    if (activity !== null) this.#last = activity;
     this.#arm();
-    this.#onSample(fresh, freshPayload);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (report === null) return;
+    const snapshot = readPathSnapshot(report);
+    const delta = compareSnapshots(this.#last, snapshot);
+    this.#last = snapshot;
+    this.#path = selectedPath(report) ?? this.#path;
+    this.#onSample(delta);
   }
 }

@@ -1,8 +1,10 @@
-// The combined phase of the call, derived in one pure function from both native states and the
-// recovery scheduler, so every caller agrees on it and a change is announced exactly once.
+// The combined phase of the call, derived in one pure function from both native states, the
+// recovery scheduler and the remote's presence, so every caller agrees on it and a change is
+// announced exactly once.
 
 /** Where the call is, as one value. */
-export type Phase = 'new' | 'connecting' | 'connected' | 'recovering' | 'failed' | 'closed';
+export type Phase =
+  'new' | 'connecting' | 'connected' | 'recovering' | 'failed' | 'remote-left' | 'closed';
 
 /** Everything the phase depends on. */
 export interface PhaseInput {
@@ -13,30 +15,30 @@ export interface PhaseInput {
   readonly recovering: boolean;
   /** The policy gave up on the last incident and nothing has connected since. */
   readonly gaveUp: boolean;
-  /** The call has been connected at least once. */
+  /** The current connection has been connected at least once. */
   readonly everConnected: boolean;
+  /** The remote peer said it left (hung up, closed its page) and has not come back. */
+  readonly remoteLeft: boolean;
+}
+
+/** Both native states say the path works (Chromium can disagree for a moment, either way). */
+export function bothConnected(
+  connectionState: RTCPeerConnectionState,
+  iceConnectionState: RTCIceConnectionState,
+): boolean {
+  return (
+    connectionState === 'connected' &&
+    (iceConnectionState === 'connected' || iceConnectionState === 'completed')
+  );
 }
 
 /** Derives the phase; pure. */
 export function derivePhase(input: PhaseInput): Phase {
   if (input.closed || input.connectionState === 'closed') return 'closed';
-  // Chromium can report `connected` while ICE is still `disconnected` (and vice versa) for a
-  // moment; the call only counts as connected when both agree.
-  const connected =
-    input.connectionState === 'connected' &&
-    (input.iceConnectionState === 'connected' || input.iceConnectionState === 'completed');
+  if (input.remoteLeft) return 'remote-left';
+  const connected = bothConnected(input.connectionState, input.iceConnectionState);
   if (input.gaveUp && !connected) return 'failed';
   if (input.recovering) return 'recovering';
-  if (connected) return 'connected';
-  if (input.everConnected) return 'connected';
+  if (connected || input.everConnected) return 'connected';
   return input.connectionState === 'new' ? 'new' : 'connecting';
-}
-
-/** A phase change, or null when the phase stayed the same. */
-export function transition(
-  from: Phase,
-  input: PhaseInput,
-): { readonly from: Phase; readonly to: Phase } | null {
-  const to = derivePhase(input);
-  return to === from ? null : { from, to };
 }

@@ -1,7 +1,7 @@
 // Backoff policies: pure functions from a frozen context to the delay before the next ICE-restart
 // attempt, or null to give up. The scheduler calls them; nothing here touches a timer.
 
-import { expectOption } from './errors';
+import { expectValue, isFunction, isMs, validateObject, type Rule } from './validate.js';
 
 /** What started a recovery incident. */
 export type Trigger =
@@ -50,6 +50,7 @@ export interface ExponentialBackoffOptions {
 
 /** Default backoff: first attempt at once, then exponential with jitter, capped. */
 export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Policy {
+  validateObject(options, 'options', BACKOFF_RULES);
   const {
     initialDelayMs = 0,
     baseDelayMs = 500,
@@ -60,32 +61,6 @@ export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Pol
     maxElapsedMs = 300_000,
     random = Math.random,
   } = options;
-  Object.entries({ initialDelayMs, baseDelayMs, maxDelayMs, maxElapsedMs }).forEach(
-    ([name, value]) => {
-      expectMs(name, value);
-    },
-  );
-  expectOption(
-    typeof factor === 'number' && factor >= 1 && factor < Number.POSITIVE_INFINITY,
-    'factor',
-    'a finite number >= 1',
-    factor,
-  );
-  expectOption(
-    typeof jitter === 'number' && jitter >= 0 && jitter <= 1,
-    'jitter',
-    'a number from 0 to 1',
-    jitter,
-  );
-  expectOption(
-    typeof maxAttempts === 'number' &&
-      maxAttempts >= 1 &&
-      (Number.isInteger(maxAttempts) || maxAttempts === Number.POSITIVE_INFINITY),
-    'maxAttempts',
-    'a positive integer or Infinity',
-    maxAttempts,
-  );
-
   return ({ attempt, elapsedMs }) => {
     if (attempt > maxAttempts || elapsedMs >= maxElapsedMs) return null;
     if (attempt === 1) return initialDelayMs;
@@ -95,6 +70,23 @@ export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Pol
   };
 }
 
+const MS: Rule = [isMs, 'a non-negative finite number of milliseconds'];
+
+const BACKOFF_RULES: Readonly<Record<keyof ExponentialBackoffOptions, Rule>> = {
+  initialDelayMs: MS,
+  baseDelayMs: MS,
+  factor: [(v) => typeof v === 'number' && Number.isFinite(v) && v >= 1, 'a finite number >= 1'],
+  maxDelayMs: MS,
+  jitter: [(v) => typeof v === 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
+  maxAttempts: [
+    (v) => typeof v === 'number' && v >= 1 && (Number.isInteger(v) || v === Infinity),
+    'a positive integer or Infinity',
+  ],
+  // Infinity is allowed here: "never give up" is a real choice for a call that must survive.
+  maxElapsedMs: [(v) => typeof v === 'number' && v >= 0, 'a non-negative number of milliseconds'],
+  random: [isFunction, 'a function returning a number in [0, 1)'],
+};
+
 /** LiveKit's reconnect delays (ms); after the table runs out, the policy gives up. */
 export const LIVEKIT_DELAYS_MS: readonly number[] = /* @__PURE__ */ Object.freeze([
   0, 300, 1200, 2700, 4800, 7000, 7000, 7000, 7000, 7000,
@@ -102,24 +94,15 @@ export const LIVEKIT_DELAYS_MS: readonly number[] = /* @__PURE__ */ Object.freez
 
 /** A fixed table of delays: attempt n waits `delaysMs[n - 1]`; past the end it gives up. */
 export function delayTable(delaysMs: readonly number[] = LIVEKIT_DELAYS_MS): Policy {
-  expectOption(
+  expectValue(
     Array.isArray(delaysMs) && delaysMs.length > 0,
     'delaysMs',
     'a non-empty array of delays in milliseconds',
     delaysMs,
   );
   delaysMs.forEach((delay, index) => {
-    expectMs(`delaysMs[${index}]`, delay);
+    expectValue(isMs(delay), `delaysMs[${index}]`, MS[1], delay);
   });
-  const table: readonly number[] = [...delaysMs];
+  const table: readonly number[] = Array.from(delaysMs);
   return ({ attempt }) => table[attempt - 1] ?? null;
-}
-
-function expectMs(name: string, value: unknown): void {
-  expectOption(
-    typeof value === 'number' && value >= 0,
-    name,
-    'a non-negative number of milliseconds',
-    value,
-  );
 }

@@ -1,18 +1,23 @@
 // The recovery scheduler: one incident at a time, attempts spaced by the policy, never two at
-// once, none spent while the browser is offline, and a give-up when the policy says stop.
-// It owns timing decisions only; the facade performs the attempt (restartIce) it asks for.
+// once, none spent while the browser is offline, and a give-up when the policy says stop. Each
+// delay is counted from the moment the previous attempt settled (or was abandoned), so
+// `restartScheduled.delayMs` says exactly when the next attempt runs. It owns timing decisions
+// only; the facade performs the attempt (restartIce) it asks for.
 
-import type { Clock } from './clock';
-import type { Policy, PolicyContext, Trigger } from './policy';
+import type { Env, Timer } from './env.js';
+import type { Policy, PolicyContext, Trigger } from './policy.js';
 
 /** How long the last attempt may work before the incident is given up. */
 export const GIVE_UP_GRACE_MS = 5000;
 
 /**
  * How long an attempt's offer may go unanswered before the attempt counts as lost (sent into a
- * socket that was already dead, or a remote that is gone) and the next one may start.
+ * socket that was already dead, or a remote that is gone) and the next one is scheduled.
  */
 export const ATTEMPT_TIMEOUT_MS = 5000;
+
+/** While offline, a due attempt is looked at again at most this often (if `online` never fires). */
+export const OFFLINE_RECHECK_MS = 1000;
 
 /** Triggers that ask for an attempt now instead of waiting for the scheduled one. */
 const IMMEDIATE_TRIGGERS: ReadonlySet<Trigger> = new Set([
@@ -37,10 +42,11 @@ export function decide(policy: Policy, context: PolicyContext): PolicyDecision {
   }
   if (delay === null) return { kind: 'give-up' };
   if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) {
+    const got = typeof delay === 'number' ? String(delay) : typeof delay;
     return {
       kind: 'threw',
       error: new TypeError(
-        `Expected the policy to return a non-negative number of milliseconds or null, got ${typeof delay === 'number' ? delay : typeof delay}.`,
+        `Expected the policy to return a non-negative finite number of milliseconds or null, got ${got}.`,
       ),
     };
   }
@@ -49,23 +55,22 @@ export function decide(policy: Policy, context: PolicyContext): PolicyDecision {
 
 /** What the scheduler asks of its owner. */
 export interface RecoveryHooks {
-  readonly isOnline: () => boolean;
+  /** Attempt `attempt` will run in `delayMs` unless the incident ends first. */
   readonly scheduled: (attempt: number, delayMs: number, trigger: Trigger) => void;
+  /** Run attempt `attempt` now; call `settled()` once its restart is negotiated. */
   readonly attempt: (attempt: number, trigger: Trigger) => void;
   readonly gaveUp: (attempts: number, elapsedMs: number, policyError?: unknown) => void;
 }
+
+/** What the open incident is doing. */
+type Step = 'waiting' | 'in-flight' | 'offline' | 'grace';
 
 interface Incident {
   readonly trigger: Trigger;
   readonly detectedAt: number;
   attempts: number;
-  /** An attempt's negotiation has not completed yet. */
-  inFlight: boolean;
-  /** When the last attempt started. */
-  attemptStartedAt: number;
-  /** An attempt came due while one was in flight or the browser was offline. */
-  due: boolean;
-  timer: unknown;
+  step: Step;
+  timer: Timer;
 }
 
 /** A closed incident, for the `recovered` event. */
@@ -79,12 +84,16 @@ export interface IncidentSummary {
 export class RecoveryScheduler {
   #incident: Incident | null = null;
   #gaveUp = false;
-  readonly #clock: Clock;
+  readonly #env: Pick<Env, 'now' | 'setTimeout' | 'clearTimeout' | 'isOnline'>;
   readonly #policy: Policy;
   readonly #hooks: RecoveryHooks;
 
-  constructor(clock: Clock, policy: Policy, hooks: RecoveryHooks) {
-    this.#clock = clock;
+  constructor(
+    env: Pick<Env, 'now' | 'setTimeout' | 'clearTimeout' | 'isOnline'>,
+    policy: Policy,
+    hooks: RecoveryHooks,
+  ) {
+    this.#env = env;
     this.#policy = policy;
     this.#hooks = hooks;
   }
@@ -94,14 +103,14 @@ export class RecoveryScheduler {
     return this.#incident !== null;
   }
 
+  /** The open incident's trigger, or null. */
+  get trigger(): Trigger | null {
+    return this.#incident?.trigger ?? null;
+  }
+
   /** The last incident ended with the policy giving up, and nothing has recovered since. */
   get gaveUp(): boolean {
     return this.#gaveUp;
-  }
-
-  /** Attempts made in the open incident. */
-  get attempts(): number {
-    return this.#incident?.attempts ?? 0;
   }
 
   /**
@@ -117,58 +126,42 @@ export class RecoveryScheduler {
       this.#gaveUp = false;
       const opened: Incident = {
         trigger,
-        detectedAt: this.#clock.now(),
+        detectedAt: this.#env.now(),
         attempts: 0,
-        inFlight: false,
-        attemptStartedAt: 0,
-        due: false,
+        step: 'waiting',
         timer: undefined,
       };
       this.#incident = opened;
       if (IMMEDIATE_TRIGGERS.has(trigger)) this.#fire(opened, trigger === 'manual');
-      else this.#scheduleNext();
+      else this.#scheduleNext(opened);
       return true;
     }
     if (!IMMEDIATE_TRIGGERS.has(trigger)) return false;
-    // An attempt already negotiating covers a network change or a returning signaling channel:
-    // its pending offer is resent, so starting another would only duel with it.
-    // The app's own restart() is obeyed at once, abandoning an attempt still in flight.
-    if (this.#waitingForAnswer(incident) && trigger !== 'manual') return false;
-    this.#clearTimer(incident);
+    // An attempt still negotiating covers a network change or a returning signaling channel:
+    // its pending offer is resent, so starting another would only duel with it. The app's own
+    // restart() is obeyed at once, abandoning an attempt in flight.
+    if (incident.step === 'in-flight' && trigger !== 'manual') return false;
     this.#fire(incident, trigger === 'manual');
     return false;
   }
 
-  /** The browser came back online: a due attempt runs now. */
+  /** The browser came back online: an attempt held back by being offline runs now. */
   online(): void {
     const incident = this.#incident;
-    if (incident?.due === true && !this.#waitingForAnswer(incident)) {
-      this.#clearTimer(incident);
-      this.#fire(incident);
-    }
+    if (incident?.step === 'offline') this.#fire(incident);
   }
 
-  /** The current attempt's offer/answer completed with new ICE credentials. */
+  /** The current attempt's restart was negotiated (or was not needed): schedule the next one. */
   settled(): void {
     const incident = this.#incident;
-    if (incident === null) return;
-    incident.inFlight = false;
-    // An attempt that came due meanwhile is rescheduled by the policy, not fired at once: the
-    // attempt that just settled deserves its chance to connect first.
-    if (incident.due) {
-      incident.due = false;
-      this.#clearTimer(incident);
-      this.#scheduleNext();
-    }
+    if (incident?.step === 'in-flight') this.#scheduleNext(incident);
   }
 
   /** The path works again: close the incident and return what it took. */
   recovered(): IncidentSummary | null {
-    const incident = this.#incident;
     this.#gaveUp = false;
+    const incident = this.#close();
     if (incident === null) return null;
-    this.#clearTimer(incident);
-    this.#incident = null;
     return {
       trigger: incident.trigger,
       attempts: incident.attempts,
@@ -176,88 +169,86 @@ export class RecoveryScheduler {
     };
   }
 
-  /** Stops every timer; the scheduler is unusable afterwards. */
-  dispose(): void {
-    if (this.#incident !== null) this.#clearTimer(this.#incident);
-    this.#incident = null;
+  /** Ends the incident without recovery or give-up (there is nobody left to recover with). */
+  cancel(): void {
+    this.#gaveUp = false;
+    this.#close();
   }
 
-  #scheduleNext(): void {
+  /** Stops every timer; the scheduler is unusable afterwards. */
+  dispose(): void {
+    this.#close();
+  }
+
+  #close(): Incident | null {
     const incident = this.#incident;
-    if (incident === null) return;
+    if (incident !== null) this.#env.clearTimeout(incident.timer);
+    this.#incident = null;
+    return incident;
+  }
+
+  #arm(incident: Incident, step: Step, delayMs: number, then: () => void): void {
+    this.#env.clearTimeout(incident.timer);
+    incident.step = step;
+    incident.timer = this.#env.setTimeout(() => {
+      if (this.#incident === incident) then();
+    }, delayMs);
+  }
+
+  #scheduleNext(incident: Incident): void {
     const attempt = incident.attempts + 1;
     const decision = this.#decideNext(incident);
     if (decision.kind === 'wait') {
-      incident.timer = this.#clock.setTimeout(() => {
-        incident.timer = undefined;
+      this.#arm(incident, 'waiting', decision.delayMs, () => {
         this.#fire(incident);
-      }, decision.delayMs);
+      });
       this.#hooks.scheduled(attempt, decision.delayMs, incident.trigger);
       return;
     }
     const policyError = decision.kind === 'threw' ? decision.error : undefined;
     // The first attempt cannot be judged yet; give the last one time to work before giving up.
     const graceMs = incident.attempts === 0 ? 0 : GIVE_UP_GRACE_MS;
-    incident.timer = this.#clock.setTimeout(() => {
-      incident.timer = undefined;
+    this.#arm(incident, 'grace', graceMs, () => {
       this.#giveUp(incident, policyError);
-    }, graceMs);
+    });
   }
 
   #decideNext(incident: Incident): PolicyDecision {
     return decide(this.#policy, {
       attempt: incident.attempts + 1,
-      elapsedMs: this.#clock.now() - incident.detectedAt,
+      elapsedMs: this.#env.now() - incident.detectedAt,
       trigger: incident.trigger,
-      online: this.#hooks.isOnline(),
+      online: this.#env.isOnline(),
     });
   }
 
   #fire(incident: Incident, force = false): void {
-    if (this.#incident !== incident) return;
-    const now = this.#clock.now();
-    const waitingForAnswer = this.#waitingForAnswer(incident);
-    if (!force && (waitingForAnswer || !this.#hooks.isOnline())) {
-      // Blocked (the last offer is unanswered, or offline): no attempt is spent, but the policy
-      // still decides whether waiting is worth it, and we look again later, so neither a dead
-      // signaling channel nor a long offline spell can hang the incident.
+    if (!force && !this.#env.isOnline()) {
+      // No attempt is spent offline, but the policy still decides whether waiting is worth it,
+      // and we look again later in case no `online` event comes.
       const decision = this.#decideNext(incident);
       if (decision.kind !== 'wait') {
         this.#giveUp(incident, decision.kind === 'threw' ? decision.error : undefined);
         return;
       }
-      incident.due = true;
-      const recheckMs = waitingForAnswer
-        ? ATTEMPT_TIMEOUT_MS - (now - incident.attemptStartedAt)
-        : Math.max(decision.delayMs, 1000);
-      incident.timer = this.#clock.setTimeout(() => {
-        incident.timer = undefined;
+      const recheckMs = Math.max(decision.delayMs, OFFLINE_RECHECK_MS);
+      this.#arm(incident, 'offline', recheckMs, () => {
         this.#fire(incident);
-      }, recheckMs);
+      });
       return;
     }
-    incident.due = false;
     incident.attempts += 1;
-    incident.inFlight = true;
-    incident.attemptStartedAt = now;
+    // An unanswered attempt is abandoned after ATTEMPT_TIMEOUT_MS and the next one scheduled,
+    // so neither a dead signaling channel nor a gone remote can hang the incident.
+    this.#arm(incident, 'in-flight', ATTEMPT_TIMEOUT_MS, () => {
+      this.#scheduleNext(incident);
+    });
     this.#hooks.attempt(incident.attempts, incident.trigger);
-    this.#scheduleNext();
-  }
-
-  /** The last attempt's offer is out and still young enough to be answered. */
-  #waitingForAnswer(incident: Incident): boolean {
-    return incident.inFlight && this.#clock.now() - incident.attemptStartedAt < ATTEMPT_TIMEOUT_MS;
   }
 
   #giveUp(incident: Incident, policyError: unknown): void {
-    if (this.#incident !== incident) return;
-    this.#incident = null;
+    this.#close();
     this.#gaveUp = true;
-    this.#hooks.gaveUp(incident.attempts, this.#clock.now() - incident.detectedAt, policyError);
-  }
-
-  #clearTimer(incident: Incident): void {
-    if (incident.timer !== undefined) this.#clock.clearTimeout(incident.timer);
-    incident.timer = undefined;
+    this.#hooks.gaveUp(incident.attempts, this.#env.now() - incident.detectedAt, policyError);
   }
 }

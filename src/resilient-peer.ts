@@ -1,187 +1,94 @@
-// The facade: wires one RTCPeerConnection to detection, the recovery scheduler, the
-// perfect-negotiation loop and the signaling outbox, and reports through typed events. Decisions
-// live in the modules it wires; this file owns listeners, timers and the order of side effects.
+// The facade: wires the current connection (connection.ts), the recovery incident (incident.ts)
+// and the signaling link (signaling/link.ts) to each other, replaces the connection when the
+// remote comes back as a new one, and reports through typed events. Decisions live in the modules
+// it wires; this file owns the order of side effects, the public API, and logging.
 
-import EventEmitter from 'eventemitter3';
-import { systemClock, type Clock } from './clock';
-import { ClosedError, errorText, InvalidSignalError, ResilientPeerError } from './errors';
-import type { PhaseCause, ResilientPeerEvents } from './events';
-import { kickKeyframes } from './keyframe';
-import { Negotiator } from './negotiation';
-import { DEFAULTS, validateOptions, type Logger, type Options } from './options';
-import { PathProbe } from './path-probe';
-import { derivePhase, type Phase } from './phase';
-import { exponentialBackoff, type Trigger } from './policy';
-import { RecoveryScheduler } from './recovery';
-import { describeSdp } from './sdp';
-import { parseSignal, type SignalingMessage } from './signaling/messages';
-import { Outbox } from './signaling/outbox';
-
-/** Probe cadence while recovering: recovery is declared within this long of data returning. */
-const RECOVERING_PROBE_MS = 100;
-/**
- * A first connection that is negotiated but not connected this long gets an ICE restart. Chromium
- * sometimes gathers no candidates after a polite rollback (both sides offered at once on a fresh
- * call), and would otherwise sit in `new` for good; on a working path ICE connects in well under 1 s.
- */
-const CONNECT_TIMEOUT_MS = 4000;
-/** After ICE reconnects by itself during an incident, attempts wait this long for the probe. */
-const RECONNECTED_SETTLE_MS = 1000;
-/** Stall threshold for a call that receives nothing but STUN checks (see #stallThresholdMs). */
-const IDLE_STALL_TIMEOUT_MS = 4000;
-/** A remote ICE restart this recent makes our own attempt redundant (both saw the same fault). */
-const REMOTE_RESTART_WINDOW_MS = 3000;
+import { Connection, type RemoteTrack } from './connection.js';
+import { PeerEmitter } from './emitter.js';
+import { browserEnv, listen, type Env } from './env.js';
+import { ClosedError, errorText, ResilientPeerError } from './errors.js';
+import type { PhaseCause, ReplaceReason } from './events.js';
+import { Incident } from './incident.js';
+import { DEFAULTS, validateOptions, type Options } from './options.js';
+import { derivePhase, type Phase } from './phase.js';
+import { exponentialBackoff } from './policy.js';
+import { describeSdp } from './sdp.js';
+import { SignalingLink } from './signaling/link.js';
 
 /** One WebRTC call that notices a broken path, restarts ICE under a policy, and says so. */
-export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
-  /** The native connection; add tracks and data channels to it as usual. */
-  readonly pc: RTCPeerConnection;
+export class ResilientPeer extends PeerEmitter {
   /** Whether this side yields in an offer collision. */
   readonly polite: boolean;
-
-  readonly #clock: Clock;
-  readonly #logger: Logger;
-  readonly #logSecrets: boolean;
-  readonly #disconnectedGraceMs: number;
-  readonly #stallTimeoutMs: number;
-  readonly #kickKeyframes: boolean;
-  readonly #negotiator: Negotiator;
-  readonly #scheduler: RecoveryScheduler;
-  readonly #outbox: Outbox;
-  readonly #probe: PathProbe | null;
+  readonly #env: Env;
+  readonly #options: Options;
+  readonly #incident: Incident;
+  readonly #link: SignalingLink;
   readonly #cleanups: (() => void)[] = [];
+  #connection: Connection;
+  #remoteLeft = false;
   #phase: Phase = 'new';
   #closed = false;
-  #everConnected = false;
-  #graceTimer: unknown;
-  #connectTimer: unknown;
-  /** When the path last showed life: probe activity, or the moment it left `connected`. */
-  #lastAliveAt: number;
-  /** `#lastAliveAt` as it was when the open incident was detected. */
-  #incidentLostAt = 0;
-  #lastRemoteRestartAt = Number.NEGATIVE_INFINITY;
-  /** When media or data (not just STUN) last arrived. */
-  #lastPayloadAt = Number.NEGATIVE_INFINITY;
-  /** Both native states said connected at the last change. */
-  #wasConnected = false;
-  /** When the native states returned to connected during the open incident. */
-  #reconnectedAt = Number.NEGATIVE_INFINITY;
-  /** A keyframe was already asked for in the open incident. */
-  #keyframeKicked = false;
 
-  constructor(options: Options) {
+  constructor(options: Options);
+  /** @internal */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- the second one is stripped from the public types
+  constructor(options: Options, env: Env);
+  constructor(options: Options, env: Env = browserEnv()) {
     super();
     validateOptions(options);
-    this.#clock = systemClock;
-    this.#logger = options.logger ?? {};
-    this.#logSecrets = options.logSecrets ?? DEFAULTS.logSecrets;
-    this.#disconnectedGraceMs = options.disconnectedGraceMs ?? DEFAULTS.disconnectedGraceMs;
-    this.#stallTimeoutMs = options.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs;
-    this.#kickKeyframes = options.kickKeyframes ?? DEFAULTS.kickKeyframes;
+    this.#env = env;
+    this.#options = options;
     this.polite = options.polite;
-    this.pc = options.pc ?? new RTCPeerConnection(options.rtcConfig ?? {});
-    this.#lastAliveAt = this.#clock.now();
-
-    const signaling = options.signaling;
-    this.#outbox = new Outbox(signaling, this.pc, (cause) => {
-      this.#report(
-        new ResilientPeerError(
-          'signaling-failed',
-          `the signaling channel's send() threw: ${errorText(cause)}`,
-          { cause },
-        ),
-      );
-    });
-    this.#negotiator = new Negotiator(this.pc, this.polite, this.#clock, {
-      send: (message) => {
-        this.#sendSignal(message);
+    this.#incident = new Incident(
+      env,
+      {
+        policy: options.policy ?? exponentialBackoff(),
+        polite: options.polite,
+        kickKeyframes: options.kickKeyframes ?? DEFAULTS.kickKeyframes,
       },
-      report: (error) => {
-        this.#report(error);
+      {
+        connection: () => this.#connection,
+        ignoring: () => this.#closed || this.#remoteLeft,
+        checkSignaling: () => {
+          this.#link.check();
+        },
+        resendOffer: () => {
+          this.#link.resend();
+        },
+        emit: (event, payload) => {
+          this.safeEmit(event, payload);
+        },
+        updatePhase: (cause) => {
+          this.#updatePhase(cause);
+        },
+        log: (level, message, data) => {
+          this.#log(level, message, data);
+        },
+        policyFailed: (error) => {
+          this.#report('policy-threw', 'the recovery policy failed, giving up', error);
+        },
       },
-      restartNegotiated: () => {
-        this.#scheduler.settled();
-      },
-      remoteRestart: () => {
-        this.#lastRemoteRestartAt = this.#clock.now();
-      },
-      log: (message, data) => {
-        this.#log('debug', message, data);
-      },
-    });
-    this.#scheduler = new RecoveryScheduler(this.#clock, options.policy ?? exponentialBackoff(), {
-      isOnline: () => navigator.onLine,
-      scheduled: (attempt, delayMs, trigger) => {
-        this.#emit('restartScheduled', { attempt, delayMs, trigger });
-      },
-      attempt: (attempt, trigger) => {
-        this.#attempt(attempt, trigger);
-      },
-      gaveUp: (attempts, elapsedMs, policyError) => {
-        if (policyError !== undefined) {
-          this.#report(
-            new ResilientPeerError(
-              'policy-threw',
-              `the recovery policy failed, giving up: ${errorText(policyError)}`,
-              { cause: policyError },
-            ),
-          );
-        }
-        this.#updatePhase('gave-up');
-        this.#emit('gaveUp', { attempts, elapsedMs });
-      },
-    });
-    this.#probe =
-      this.#stallTimeoutMs > 0
-        ? new PathProbe(this.pc, this.#clock, (fresh, freshPayload) => {
-            this.#onProbe(fresh, freshPayload);
-          })
-        : null;
-
-    this.#listen(this.pc, 'negotiationneeded', () => {
-      void this.#negotiator.onNegotiationNeeded();
-    });
-    this.#listen(this.pc, 'icecandidate', (event) => {
-      this.#onLocalCandidate((event as RTCPeerConnectionIceEvent).candidate);
-    });
-    this.#listen(this.pc, 'signalingstatechange', () => {
-      this.#watchFirstConnection();
-    });
-    this.#listen(this.pc, 'connectionstatechange', () => {
-      this.#onNativeState();
-    });
-    this.#listen(this.pc, 'iceconnectionstatechange', () => {
-      this.#onNativeState();
-    });
-    this.#listenToNetwork();
-    const unsubscribe = signaling.subscribe({
-      message: (data) => {
-        this.#guard(() => {
-          this.#onSignal(data);
-        });
-      },
-      up: () => {
-        this.#guard(() => {
-          this.#onSignalingUp();
-        });
-      },
-      down: () => {
-        this.#log('info', 'signaling down');
-      },
-    });
-    this.#cleanups.push(unsubscribe);
-
+    );
+    this.#connection = this.#connect(options.pc);
+    this.#link = this.#linkTo(this.#connection.session);
+    this.#listenToPage();
     const signal = options.signal;
+    if (signal?.aborted === true) {
+      this.close();
+      return;
+    }
     if (signal !== undefined) {
-      if (signal.aborted) {
-        this.close();
-        return;
-      }
-      this.#listen(signal, 'abort', () => {
+      this.#on(signal, 'abort', () => {
         this.close();
       });
     }
-    this.#onNativeState();
+    this.#connection.monitor.onNative();
+    this.#updatePhase('native-state');
+  }
+
+  /** The current RTCPeerConnection; a new one after `connectionReplaced`. */
+  get pc(): RTCPeerConnection {
+    return this.#connection.pc;
   }
 
   /** Where the call is now. */
@@ -192,319 +99,210 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
   /** Restarts ICE now, whatever the phase; after a give-up this starts a new incident. */
   restart(): void {
     if (this.#closed) throw new ClosedError('restart');
-    // Asked for, not detected: nothing was lost before this moment.
-    if (!this.#scheduler.active) this.#incidentLostAt = this.#clock.now();
-    this.#scheduler.detect('manual');
-    this.#afterDetect();
+    if (this.pc.remoteDescription === null || this.#remoteLeft) {
+      // Nothing to restart yet (or nobody to restart with): Chromium would still fire
+      // negotiationneeded for an offer that negotiates nothing.
+      this.#log('info', 'restart(): nothing to restart yet');
+      return;
+    }
+    this.#incident.detect('manual');
   }
 
-  /** Closes the connection and removes every listener and timer this object added. Idempotent. */
+  /** Tells the remote, closes the connection, and removes every listener and timer it added. */
   close(): void {
     if (this.#closed) return;
+    this.#link.bye();
     this.#closed = true;
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    this.#clearGraceTimer();
-    this.#clock.clearTimeout(this.#connectTimer);
-    this.#scheduler.dispose();
-    this.#probe?.stop();
-    this.#negotiator.close();
-    this.#outbox.clear();
-    this.pc.close();
+    this.#link.close();
+    this.#incident.dispose();
+    this.#connection.close();
     this.#updatePhase('closed');
   }
 
-  #onNativeState(): void {
-    if (this.#closed) return;
-    const { connectionState, iceConnectionState } = this.pc;
-    this.#log('debug', 'native state', { connectionState, iceConnectionState });
-    if (this.#bothConnected()) {
-      if (!this.#wasConnected && this.#scheduler.active) {
-        // Back from a native drop during an incident: confirm recovery now rather than at the
-        // next tick, so no scheduled attempt slips in between (see #attempt), and ask for a
-        // keyframe at once instead of after the probe's confirmation.
-        this.#reconnectedAt = this.#clock.now();
-        this.#probe?.sampleNow();
-        this.#kickKeyframesOnce();
-      }
-      this.#wasConnected = true;
-      this.#everConnected = true;
-      this.#clearGraceTimer();
-      this.#clock.clearTimeout(this.#connectTimer);
-      this.#probe?.run(this.#probeIntervalMs());
-      // Without the probe, `connected` is the only sign of recovery we get.
-      if (this.#scheduler.active && this.#probe === null) this.#recover();
-      // Healed by itself after a give-up: a later fault deserves a fresh incident.
-      if (!this.#scheduler.active && this.#scheduler.gaveUp) this.#scheduler.recovered();
-    } else {
-      this.#wasConnected = false;
-      // Without the probe, the last sign of life is the moment the native state left `connected`.
-      if (this.#probe === null && this.#phase === 'connected' && !this.#scheduler.active) {
-        this.#lastAliveAt = this.#clock.now();
-      }
-      // Chromium never reports iceConnectionState `failed` (it stays `disconnected`), so both
-      // states are watched: connectionState does reach `failed`, ~15 s after a cut.
-      if (connectionState === 'failed' || iceConnectionState === 'failed') {
-        this.#detect('failed');
-      } else if (
-        this.#everConnected &&
-        (connectionState === 'disconnected' || iceConnectionState === 'disconnected')
-      ) {
-        this.#startGraceTimer();
-      }
-    }
-    this.#updatePhase('native-state');
+  protected override liveTracks(): readonly RemoteTrack[] {
+    return this.#connection.tracks;
   }
 
-  #onProbe(fresh: boolean, freshPayload: boolean): void {
-    if (this.#closed) return;
-    const now = this.#clock.now();
-    if (freshPayload) this.#lastPayloadAt = now;
-    if (fresh) {
-      this.#lastAliveAt = now;
-      if (this.#scheduler.active && this.#bothConnected()) this.#recover();
-      return;
-    }
-    if (
-      !this.#scheduler.active &&
-      this.#phase === 'connected' &&
-      now - this.#lastAliveAt >= this.#stallThresholdMs(now)
-    ) {
-      this.#detect('stall');
-    }
-  }
-
-  /**
-   * A call that carries media or data receives something every few ms, so silence is a stall
-   * after `stallTimeoutMs`. An idle call (a quiet data channel) receives only Chromium's STUN
-   * checks, up to ~2.7 s apart (measured), so it gets a longer threshold to avoid false alarms.
-   */
-  #stallThresholdMs(now: number): number {
-    const payloadFlowing =
-      now - this.#lastPayloadAt <= this.#stallTimeoutMs + this.#probeIntervalMs();
-    return payloadFlowing
-      ? this.#stallTimeoutMs
-      : Math.max(this.#stallTimeoutMs, IDLE_STALL_TIMEOUT_MS);
-  }
-
-  #detect(trigger: Trigger): void {
-    if (this.#closed) return;
-    if (this.#scheduler.detect(trigger)) this.#log('info', 'recovery started', { trigger });
-    this.#afterDetect();
-  }
-
-  #afterDetect(): void {
-    if (this.#scheduler.active) this.#incidentLostAt ||= this.#lastAliveAt;
-    this.#probe?.run(this.#probeIntervalMs());
-    this.#updatePhase('detected');
-  }
-
-  #attempt(attempt: number, trigger: Trigger): void {
-    if (this.#closed) return;
-    this.#updatePhase('detected');
-    if (
-      (attempt === 1 || this.polite) &&
-      trigger !== 'manual' &&
-      this.#clock.now() - this.#lastRemoteRestartAt < REMOTE_RESTART_WINDOW_MS
-    ) {
-      // The remote side restarted ICE for the same fault moments ago; a second restart would
-      // only send a colliding offer. Its restart is our attempt. During a long outage both
-      // sides keep trying; the polite side then leaves the restarts to the other one while it
-      // hears them, so one restart stream crosses the signaling channel instead of two.
-      this.#log('info', 'remote side already restarted ICE; not offering again');
-      this.#emit('restartAttempt', { attempt, trigger });
-      this.#scheduler.settled();
-      return;
-    }
-    if (this.#bothConnected() && this.#clock.now() - this.#reconnectedAt < RECONNECTED_SETTLE_MS) {
-      // ICE has just come back by itself; a restart now would only tear down the fresh path
-      // while the probe is confirming that data flows.
-      this.#log('info', 'ICE just reconnected; attempt not needed', { attempt });
-      this.#scheduler.settled();
-      return;
-    }
-    this.#negotiator.restartIce();
-    this.#log('info', 'ICE restart', { attempt, trigger });
-    this.#emit('restartAttempt', { attempt, trigger });
-  }
-
-  #recover(): void {
-    const summary = this.#scheduler.recovered();
-    if (summary === null) return;
-    const now = this.#clock.now();
-    const lostAt = this.#incidentLostAt || summary.detectedAt;
-    this.#incidentLostAt = 0;
-    this.#lastAliveAt = now;
-    // A remote restart belongs to the incident it answered; a later fault needs its own.
-    this.#lastRemoteRestartAt = Number.NEGATIVE_INFINITY;
-    this.#probe?.run(this.#probeIntervalMs());
-    this.#updatePhase('recovered');
-    this.#emit('recovered', {
-      trigger: summary.trigger,
-      attempts: summary.attempts,
-      detectMs: Math.max(0, Math.round(summary.detectedAt - lostAt)),
-      downtimeMs: Math.max(0, Math.round(now - lostAt)),
+  #connect(adopted?: RTCPeerConnection): Connection {
+    const options = this.#options;
+    const incident = this.#incident;
+    const pc = adopted ?? this.#env.createPeerConnection(options.rtcConfig ?? {});
+    const config = {
+      polite: this.polite,
+      session: sessionId(this.#env),
+      stallTimeoutMs: options.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs,
+      disconnectedGraceMs: options.disconnectedGraceMs ?? DEFAULTS.disconnectedGraceMs,
+    };
+    const connection = new Connection(pc, this.#env, config, {
+      detect: (trigger) => {
+        incident.detect(trigger);
+      },
+      evidence: (evidence) => {
+        if (!this.#closed) incident.evidence(evidence);
+      },
+      reconnected: () => {
+        incident.reconnected();
+      },
+      recovering: () => incident.active,
+      negotiator: {
+        sendDescription: (description) => {
+          this.#log('debug', `sending ${description.type}`, this.#sdpForLog(description.sdp));
+          this.#link.send({ kind: 'description', description });
+        },
+        report: (error) => {
+          this.#reportError(error);
+        },
+        restartNegotiated: () => {
+          incident.restartNegotiated();
+        },
+        remoteRestart: (remoteUfrag) => {
+          this.#connection.health.lastRemoteRestartAt = this.#env.now();
+          this.safeEmit('remoteRestart', { remoteUfrag });
+        },
+        log: (message, data) => {
+          this.#log('debug', message, data);
+        },
+      },
+      localCandidate: (candidate) => {
+        this.#link.send({ kind: 'candidate', candidate });
+      },
+      track: (track) => {
+        this.safeEmit('track', track);
+      },
+      stateChanged: () => {
+        this.#updatePhase('native-state');
+      },
+      guard: (work) => {
+        this.#guard(work);
+      },
     });
-    this.#kickKeyframesOnce();
-    this.#keyframeKicked = false;
+    // The connection is the app's to set up: the first (unless adopted) and every replacement.
+    if (adopted === undefined) options.setup?.(pc);
+    return connection;
   }
 
-  /** Makes video senders send a keyframe, once per incident. */
-  #kickKeyframesOnce(): void {
-    if (!this.#kickKeyframes || this.#keyframeKicked) return;
-    this.#keyframeKicked = true;
-    kickKeyframes(this.pc).catch((error: unknown) => {
-      this.#log('warn', 'keyframe kick failed', { error: errorText(error) });
-    });
-  }
-
-  #onSignal(data: unknown): void {
-    if (this.#closed) return;
-    let message: SignalingMessage;
-    try {
-      message = parseSignal(data);
-    } catch (error) {
-      this.#report(
-        error instanceof ResilientPeerError
-          ? error
-          : new InvalidSignalError(errorText(error), data),
-      );
-      return;
-    }
-    if (message.kind === 'description') {
-      this.#log(
-        'debug',
-        `received ${message.description.type}`,
-        this.#sdpForLog(message.description.sdp),
-      );
-    }
-    void this.#negotiator.handle(message, data);
-  }
-
-  #onSignalingUp(): void {
-    if (this.#closed) return;
-    this.#log('info', 'signaling up');
-    this.#outbox.flush();
-    // Back after an outage of its own: if the path is unwell, the remote side may have missed
-    // our restart or may be stuck too, so try at once rather than at the next scheduled time.
-    if (this.#scheduler.active || this.#pathUnhealthy()) this.#detect('signaling-restored');
-  }
-
-  #onLocalCandidate(candidate: RTCIceCandidate | null): void {
-    // The end-of-candidates marker carries nothing the remote needs: trickle ends implicitly.
-    if (candidate === null || candidate.candidate === '') return;
-    this.#log('debug', 'sending a candidate', { ufrag: candidate.usernameFragment });
-    this.#sendSignal({
-      kind: 'candidate',
-      candidate: {
-        candidate: candidate.candidate,
-        sdpMid: candidate.sdpMid,
-        sdpMLineIndex: candidate.sdpMLineIndex,
-        usernameFragment: candidate.usernameFragment,
+  #linkTo(session: string): SignalingLink {
+    return new SignalingLink(this.#options.signaling, this.#env, () => this.pc, session, {
+      negotiation: (message, raw) => {
+        const { negotiator } = this.#connection;
+        if (message.kind === 'candidate') {
+          void negotiator.handleCandidate(message.candidate, raw);
+          return;
+        }
+        const { type, sdp } = message.description;
+        this.#log('debug', `received ${type}`, this.#sdpForLog(sdp));
+        void negotiator.handleDescription(message.description, raw);
+      },
+      newRemote: () => {
+        const { pc, health } = this.#connection;
+        // A connection that negotiated with another remote cannot take the new one (a new DTLS
+        // fingerprint, new m-lines): start afresh, as for a first connection.
+        if (pc.remoteDescription !== null || health.everConnected) this.#replace('remote-rejoined');
+      },
+      heard: () => {
+        this.#connection.negotiator.remoteHeard();
+        if (!this.#remoteLeft) return;
+        this.#remoteLeft = false;
+        this.#updatePhase('native-state');
+      },
+      remoteLeft: (how) => {
+        this.#remoteLeft = true;
+        this.#incident.cancel();
+        this.#connection.monitor.adjustProbe();
+        this.#log('info', 'the remote left', { how });
+        this.#updatePhase('remote-left');
+        this.safeEmit('remoteLeft', { how });
+      },
+      stateChange: (up, cause) => {
+        this.#log('info', `signaling ${up ? 'up' : 'down'}`, { cause });
+        this.safeEmit('signalingChange', { up, cause });
+      },
+      restored: () => {
+        // Back after an outage of its own: if the path is unwell, the remote may have missed our
+        // restart or may be stuck too, so try at once rather than at the next scheduled time.
+        if (this.#incident.active || this.#connection.monitor.unhealthy) {
+          this.#incident.detect('signaling-restored');
+        }
+      },
+      needed: () => this.#incident.active,
+      report: (error) => {
+        this.#reportError(error);
+      },
+      log: (message, data) => {
+        this.#log('debug', message, data);
       },
     });
   }
 
-  #sendSignal(message: SignalingMessage): void {
-    if (this.#closed) return;
-    if (message.kind === 'description') {
-      this.#log(
-        'debug',
-        `sending ${message.description.type}`,
-        this.#sdpForLog(message.description.sdp),
-      );
-    }
-    this.#outbox.send(message);
+  #replace(reason: ReplaceReason): void {
+    const previous = this.#connection;
+    this.#incident.cancel();
+    this.#connection = this.#connect();
+    this.#link.session = this.#connection.session;
+    previous.close();
+    this.#log('info', 'connection replaced', { reason });
+    this.#updatePhase('replaced');
+    this.safeEmit('connectionReplaced', { pc: this.pc, previous: previous.pc, reason });
   }
 
-  #listenToNetwork(): void {
-    if (typeof window === 'undefined') return;
-    this.#listen(window, 'online', () => {
-      this.#scheduler.online();
-      if (this.#scheduler.active || this.#pathUnhealthy()) this.#detect('network-change');
-      else this.#probe?.sampleNow();
-    });
-    // A changed network (Wi-Fi to cellular, say) may have killed the path before ICE notices;
-    // look now instead of at the next probe tick.
-    const connection = (navigator as Navigator & { connection?: EventTarget }).connection;
-    if (connection !== undefined && typeof connection.addEventListener === 'function') {
-      this.#listen(connection, 'change', () => {
-        this.#probe?.sampleNow();
+  #listenToPage(): void {
+    const { window, connection } = this.#env;
+    if (window !== undefined) {
+      this.#on(window, 'online', () => {
+        this.#incident.online();
+        this.#onNetworkChange();
+      });
+      // Every link is gone (Wi-Fi lost): the path is dead whatever ICE says yet. The incident
+      // opens now; no attempt is spent until the browser is online again.
+      this.#on(window, 'offline', () => {
+        if (this.#connection.health.everConnected) this.#incident.detect('network-change');
+      });
+      // pagehide, not unload: it also fires when the page enters the back/forward cache.
+      this.#on(window, 'pagehide', () => {
+        this.#link.bye();
+      });
+    }
+    // A changed network (Wi-Fi to cellular, say) may have killed the path before ICE notices.
+    if (connection !== undefined) {
+      this.#on(connection, 'change', () => {
+        this.#onNetworkChange();
       });
     }
   }
 
-  #pathUnhealthy(): boolean {
-    return this.#everConnected && !this.#bothConnected();
+  #onNetworkChange(): void {
+    this.#link.check();
+    const { monitor } = this.#connection;
+    if (this.#incident.active || monitor.unhealthy) this.#incident.detect('network-change');
+    else monitor.sampleNow();
   }
 
-  #bothConnected(): boolean {
-    const { connectionState, iceConnectionState } = this.pc;
-    return (
-      connectionState === 'connected' &&
-      (iceConnectionState === 'connected' || iceConnectionState === 'completed')
+  /** Adds a listener that close() removes; an exception in it becomes an `error` event. */
+  #on(target: EventTarget, type: string, handler: () => void): void {
+    this.#cleanups.push(
+      listen(target, type, () => {
+        this.#guard(handler);
+      }),
     );
   }
 
-  #probeIntervalMs(): number {
-    if (this.#scheduler.active) return RECOVERING_PROBE_MS;
-    return Math.min(1000, Math.max(100, Math.round(this.#stallTimeoutMs / 3)));
-  }
-
-  /** Once offer and answer are applied, the first connection has CONNECT_TIMEOUT_MS to happen. */
-  #watchFirstConnection(): void {
-    if (this.#everConnected || this.#connectTimer !== undefined) return;
-    if (this.pc.signalingState !== 'stable' || this.pc.remoteDescription === null) return;
-    this.#connectTimer = this.#clock.setTimeout(() => {
-      this.#guard(() => {
-        if (!this.#everConnected) this.#detect('connect-timeout');
-      });
-    }, CONNECT_TIMEOUT_MS);
-  }
-
-  #startGraceTimer(): void {
-    if (this.#graceTimer !== undefined || this.#scheduler.active) return;
-    this.#graceTimer = this.#clock.setTimeout(() => {
-      this.#graceTimer = undefined;
-      this.#guard(() => {
-        const { connectionState, iceConnectionState } = this.pc;
-        if (connectionState === 'disconnected' || iceConnectionState === 'disconnected')
-          this.#detect('disconnected');
-      });
-    }, this.#disconnectedGraceMs);
-  }
-
-  #clearGraceTimer(): void {
-    if (this.#graceTimer !== undefined) this.#clock.clearTimeout(this.#graceTimer);
-    this.#graceTimer = undefined;
-  }
-
   #updatePhase(cause: PhaseCause): void {
+    const { pc, health } = this.#connection;
     const to = derivePhase({
       closed: this.#closed,
-      connectionState: this.pc.connectionState,
-      iceConnectionState: this.pc.iceConnectionState,
-      recovering: this.#scheduler.active,
-      gaveUp: this.#scheduler.gaveUp,
-      everConnected: this.#everConnected,
+      connectionState: pc.connectionState,
+      iceConnectionState: pc.iceConnectionState,
+      recovering: this.#incident.active,
+      gaveUp: this.#incident.gaveUp,
+      everConnected: health.everConnected,
+      remoteLeft: this.#remoteLeft,
     });
     const from = this.#phase;
     if (to === from) return;
     this.#phase = to;
     this.#log('info', `phase ${from} → ${to}`, { cause });
-    this.#emit('phaseChange', { from, to, cause });
-  }
-
-  /** Adds a listener that close() removes; an exception in it becomes an `error` event. */
-  #listen(target: EventTarget, type: string, handler: (event: Event) => void): void {
-    const listener = (event: Event): void => {
-      this.#guard(() => {
-        handler(event);
-      });
-    };
-    target.addEventListener(type, listener);
-    this.#cleanups.push(() => {
-      target.removeEventListener(type, listener);
-    });
+    this.safeEmit('phaseChange', { from, to, cause });
   }
 
   /** Runs `work`; nothing it throws escapes into a browser event handler. */
@@ -512,41 +310,34 @@ export class ResilientPeer extends EventEmitter<ResilientPeerEvents> {
     try {
       work();
     } catch (cause) {
-      this.#report(
-        new ResilientPeerError('internal', `internal error: ${errorText(cause)}`, { cause }),
-      );
+      this.#report('internal', 'internal error', cause);
     }
   }
 
-  #report(error: ResilientPeerError): void {
+  #report(code: 'internal' | 'policy-threw', message: string, cause: unknown): void {
+    this.#reportError(new ResilientPeerError(code, `${message}: ${errorText(cause)}`, { cause }));
+  }
+
+  #reportError(error: ResilientPeerError): void {
     if (this.#closed) return;
     this.#log('warn', error.message);
-    this.#emit('error', { error });
-  }
-
-  /** Emits after state is committed; a throwing app listener is rethrown outside our handler. */
-  #emit<E extends keyof ResilientPeerEvents>(
-    event: E,
-    payload: Parameters<ResilientPeerEvents[E]>[0],
-  ): void {
-    try {
-      (this.emit as (event: E, payload: unknown) => boolean)(event, Object.freeze(payload));
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
-    }
+    this.safeEmit('error', { error });
   }
 
   #sdpForLog(sdp: string): Record<string, unknown> {
-    return this.#logSecrets ? { sdp } : { sdp: describeSdp(sdp) };
+    return (this.#options.logSecrets ?? DEFAULTS.logSecrets) ? { sdp } : { sdp: describeSdp(sdp) };
   }
 
   #log(level: 'debug' | 'info' | 'warn', message: string, data?: Record<string, unknown>): void {
     try {
-      this.#logger[level]?.(message, data);
+      this.#options.logger?.[level]?.(message, data);
     } catch {
       // A broken logger must not break the call.
     }
   }
+}
+
+/** A random session id: which of this peer's connections a message belongs to. */
+function sessionId(env: Env): string {
+  return Array.from({ length: 12 }, () => Math.floor(env.random() * 36).toString(36)).join('');
 }

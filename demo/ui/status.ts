@@ -12,6 +12,7 @@ const HEADLINES: Record<DemoState['phase'], string> = {
   connected: 'Connected',
   recovering: 'Recovering',
   failed: 'Failed',
+  'remote-left': 'Alone',
   closed: 'Left',
 };
 
@@ -31,6 +32,8 @@ function explain(state: DemoState, policyLabel: string): string {
       return `${detection(state)} Policy: “${policyLabel}”.`;
     case 'failed':
       return 'The policy gave up. “Force ICE restart” tries again; so does the path healing.';
+    case 'remote-left':
+      return `The other side left. Waiting for someone to join room “${state.room}” again.`;
     case 'closed':
       return 'You left the room. Join again whenever you like.';
   }

@@ -1,116 +1,96 @@
-// Owns the two Chromium processes, one inside each peer namespace: their wrapper scripts, flags,
-// launch through Playwright, and closing them (or killing them by PID) on every exit path.
+// Owns the two peer browsers, one inside each peer namespace: which browser each peer runs
+// (Chromium by default, Firefox on request), launching them, the browser-neutral page of each,
+// and closing both on every exit path.
 
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS } from '../../playwright.config';
-import { onProcessExit } from './cleanup';
+import type { Browser as PlaywrightBrowser, Page as PlaywrightPage } from '@playwright/test';
+import type { Browser as PuppeteerBrowser, Page as PuppeteerPage } from 'puppeteer-core';
+import { launchNetnsChromium } from './chromium';
+import { launchNetnsFirefox } from './firefox';
+import {
+  playwrightPeerPage,
+  puppeteerPeerPage,
+  type BrowserName,
+  type PeerPage,
+} from './peer-page';
 import type { Peer, Topology } from './topology';
 
+export { netnsChromiumArgs } from './chromium';
+export type { BrowserName, PeerPage };
+
+/** Which browser each peer runs. */
+export type PeerBrowserNames = { readonly [P in Peer]: BrowserName };
+
+/** The default: Chromium on both sides. */
+export interface ChromiumPair {
+  readonly a: 'chromium';
+  readonly b: 'chromium';
+}
+
+/** The native objects of each browser: Playwright's for Chromium, puppeteer's for Firefox. */
+interface Native {
+  readonly chromium: { readonly browser: PlaywrightBrowser; readonly page: PlaywrightPage };
+  readonly firefox: { readonly browser: PuppeteerBrowser; readonly page: PuppeteerPage };
+}
+
 /** The launched browsers and one page in each. */
-export interface PeerBrowsers {
-  readonly browsers: Readonly<Record<Peer, Browser>>;
-  readonly pages: Readonly<Record<Peer, Page>>;
-  /** Closes both browsers and removes the wrapper scripts; idempotent. */
+export interface PeerBrowsers<C extends PeerBrowserNames = ChromiumPair> {
+  readonly names: C;
+  readonly browsers: { readonly [P in Peer]: Native[C[P]]['browser'] };
+  /** The native pages, for what only one browser's driver offers (locators, screenshots). */
+  readonly pages: { readonly [P in Peer]: Native[C[P]]['page'] };
+  /** The same pages behind the browser-neutral interface. */
+  readonly peers: Readonly<Record<Peer, PeerPage>>;
+  /** Closes both browsers and removes their temporary files; idempotent. */
   close(): Promise<void>;
 }
 
-/** Flags for a Chromium in a peer namespace that loads pages from `origin` (http://IP:PORT). */
-export function netnsChromiumArgs(origin: string): string[] {
-  const args = [
-    ...CHROMIUM_ARGS,
-    // Required whatever the config says: root needs --no-sandbox, and this list must not depend on it.
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    // Raw IP host candidates: nothing resolves mDNS names across the router.
-    '--disable-features=WebRtcHideLocalIpsWithMdns',
-    // Plain http on a non-loopback address is not a secure context; without this flag
-    // navigator.mediaDevices is undefined.
-    `--unsafely-treat-insecure-origin-as-secure=${origin}`,
-  ];
-  return [...new Set(args)];
+/** One launched peer, whatever its browser. */
+interface Launched<N extends BrowserName> {
+  readonly browser: Native[N]['browser'];
+  readonly page: Native[N]['page'];
+  readonly peer: PeerPage;
+  close(): Promise<void>;
 }
 
-/** Launches one Chromium per peer namespace and opens a page in each. */
-export async function launchPeerBrowsers(
+export const CHROMIUM_PAIR: ChromiumPair = { a: 'chromium', b: 'chromium' };
+
+/** Launches each peer's browser in its namespace (A first) and opens a page in each. */
+export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPair>(
   topology: Topology,
-  options: { origin: string; headless?: boolean },
-): Promise<PeerBrowsers> {
-  const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(chromiumPath))
-    throw new Error(`no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
-  const dir = mkdtempSync(join(tmpdir(), 'rpt-browsers-'));
-  const pidFiles: string[] = [];
-  const launched: Browser[] = [];
-
-  // Last resort when Playwright cannot close them (signal, exit): the wrapper records its PID,
-  // which `exec` hands on to `ip netns exec` and then to Chromium itself.
-  const kill = (): void => {
-    for (const file of pidFiles) {
-      try {
-        process.kill(Number(readFileSync(file, 'utf8').trim()), 'SIGKILL');
-      } catch {
-        // Never started, or already gone.
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const unregister = onProcessExit(kill);
-
-  const launch = async (peer: Peer): Promise<Browser> => {
-    const wrapper = join(dir, `chromium-${peer}.sh`);
-    const pidFile = join(dir, `chromium-${peer}.pid`);
-    pidFiles.push(pidFile);
-    writeFileSync(
-      wrapper,
-      [
-        '#!/bin/sh',
-        `echo $$ > ${shellQuote(pidFile)}`,
-        `exec ip netns exec ${topology.namespaces[peer]} ${shellQuote(chromiumPath)} "$@"`,
-        '',
-      ].join('\n'),
-    );
-    chmodSync(wrapper, 0o755);
-    const browser = await chromium.launch({
-      executablePath: wrapper,
-      args: netnsChromiumArgs(options.origin),
-      headless: options.headless ?? true,
-    });
-    launched.push(browser);
-    return browser;
-  };
-
+  options: { origin: string; headless?: boolean; browsers?: C },
+): Promise<PeerBrowsers<C>> {
+  // Without `browsers`, C is its default, ChromiumPair, and so is the value.
+  const names = options.browsers ?? (CHROMIUM_PAIR as PeerBrowserNames as C);
+  const launched: Launched<BrowserName>[] = [];
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= (async () => {
-      await Promise.allSettled(launched.map((browser) => browser.close()));
-      unregister();
-      kill();
-    })();
+    closing ??= Promise.allSettled(launched.map((peer) => peer.close())).then(() => undefined);
     return closing;
   };
 
+  const launch = async (peer: Peer): Promise<Launched<BrowserName>> => {
+    const ns = topology.namespaces[peer];
+    const launchOptions = { origin: options.origin, headless: options.headless ?? true };
+    if (names[peer] === 'firefox') {
+      const firefox = await launchNetnsFirefox(ns, launchOptions);
+      return { ...firefox, peer: puppeteerPeerPage(firefox.page) };
+    }
+    const chromium = await launchNetnsChromium(ns, launchOptions);
+    return { ...chromium, peer: playwrightPeerPage(chromium.page) };
+  };
+
   try {
-    const a = await launch('a');
-    const b = await launch('b');
-    const pageA = await (await a.newContext()).newPage();
-    const pageB = await (await b.newContext()).newPage();
-    return { browsers: { a, b }, pages: { a: pageA, b: pageB }, close };
+    for (const peer of ['a', 'b'] as const) launched.push(await launch(peer));
+    const [a, b] = launched as [Launched<BrowserName>, Launched<BrowserName>];
+    return {
+      names,
+      browsers: { a: a.browser, b: b.browser },
+      pages: { a: a.page, b: b.page },
+      peers: { a: a.peer, b: b.peer },
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
   }
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
 }

@@ -3,8 +3,8 @@
 // per-peer recovery figures, and the checks every scenario ends with (flowing, sequence intact).
 
 import { writeFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
-import type { CutWindow, Harness, Peer } from './harness';
+import { expect, test } from '@playwright/test';
+import type { AnyHarness, CutWindow, Peer, PeerPage } from './harness';
 
 export const PEERS: readonly Peer[] = ['a', 'b'];
 
@@ -15,6 +15,8 @@ export interface AppState {
   readonly connectionState: RTCPeerConnectionState;
   readonly iceConnectionState: RTCIceConnectionState;
   readonly signalingState: RTCSignalingState;
+  /** The library's view of the signaling channel (its last `signalingChange`). */
+  readonly signalingUp: boolean;
   readonly channel: RTCDataChannelState | null;
   readonly sent: number;
   readonly received: number;
@@ -29,7 +31,7 @@ export interface AppState {
 
 declare global {
   interface Window {
-    app: { state(): AppState; restart(): void };
+    app: { state(): AppState; restart(): void; close(): void };
   }
 }
 
@@ -41,11 +43,22 @@ export interface Figures {
   readonly restoreToFrame: number | null;
 }
 
+/** The signaling a call page uses (pages/app.js): the project relay or an app's own. */
+export type Transport = 'relay' | 'app-ws' | 'socket.io';
+
+/** How to open a call. */
+export interface CallOptions {
+  /** `default` or `table:0,1000,...`. @default 'default' */
+  readonly policy?: string;
+  /** @default 'relay' */
+  readonly transport?: Transport;
+}
+
 /** Call helpers bound to one harness (read lazily: it is built in `beforeAll`). */
 export interface CallHelpers {
   readonly state: (peer: Peer) => Promise<AppState>;
   /** Both pages on about:blank, faults lifted, relay emptied, then a fresh call in a new room. */
-  readonly openCall: (policy?: string) => Promise<void>;
+  readonly openCall: (options?: string | CallOptions) => Promise<void>;
   /** Marks the cut window on the timeline. */
   readonly markWindow: (w: CutWindow, label?: string) => void;
   readonly figures: (peer: Peer, w: CutWindow) => Figures;
@@ -68,27 +81,37 @@ export interface CallHelpers {
 }
 
 /** Helpers for the harness `harness()` returns; rooms are named `${roomPrefix}-PID-N`. */
-export function callHelpers(harness: () => Harness, roomPrefix: string): CallHelpers {
+export function callHelpers(harness: () => AnyHarness, roomPrefix: string): CallHelpers {
   let rooms = 0;
   const state = (peer: Peer): Promise<AppState> =>
-    harness().pages[peer].evaluate(() => window.app.state());
+    harness().peers[peer].evaluate(() => window.app.state());
 
-  async function openCall(policy = 'default'): Promise<void> {
+  async function openCall(options: string | CallOptions = {}): Promise<void> {
+    const { policy = 'default', transport = 'relay' } =
+      typeof options === 'string' ? { policy: options } : options;
     const h = harness();
-    await Promise.all(PEERS.map((peer) => h.pages[peer].goto('about:blank')));
+    await Promise.all(PEERS.map((peer) => h.peers[peer].goto('about:blank')));
     await h.resetTrial();
     const room = `${roomPrefix}-${process.pid}-${++rooms}`;
-    const query = new URLSearchParams({ room, policy });
-    // RPT_DEBUG=1: the library's debug lines and every incoming signal on the timeline.
-    if (process.env.RPT_DEBUG === '1') query.set('debug', '1');
-    const url = `${h.routerUrl}/e2e/netns/pages/app.html?${query.toString()}`;
-    // The relay makes the first client in a room impolite: load A first so A is always impolite.
-    const loaded = (page: Page): Promise<unknown> =>
+    // The relay makes the first client in a room impolite (A is loaded first); the other
+    // transports are told the role: A impolite, B polite.
+    const url = (peer: Peer): string => {
+      const query = new URLSearchParams({
+        room,
+        policy,
+        transport,
+        polite: peer === 'b' ? '1' : '0',
+      });
+      // RPT_DEBUG=1: the library's debug lines and every incoming signal on the timeline.
+      if (process.env.RPT_DEBUG === '1') query.set('debug', '1');
+      return `${h.routerUrl}/e2e/netns/pages/app.html?${query.toString()}`;
+    };
+    const loaded = (page: PeerPage): Promise<unknown> =>
       page.waitForFunction(() => 'app' in window, null, { timeout: 15_000 });
-    await h.pages.a.goto(url);
-    await loaded(h.pages.a);
-    await h.pages.b.goto(url);
-    await loaded(h.pages.b);
+    await h.peers.a.goto(url('a'));
+    await loaded(h.peers.a);
+    await h.peers.b.goto(url('b'));
+    await loaded(h.peers.b);
     expect((await state('a')).polite).toBe(false);
     expect((await state('b')).polite).toBe(true);
     for (const peer of PEERS) {

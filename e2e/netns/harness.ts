@@ -1,11 +1,17 @@
 // The one entry point tests and the benchmark use: builds the namespaces (flat, or NAT with its
-// TURN servers), starts the server and the two browsers, and hands back pages, faults, a
-// timeline and one teardown.
+// TURN servers), starts the server and the two browsers (Chromium unless a spec asks for
+// Firefox), and hands back pages, faults, a timeline and one teardown.
 
-import type { Page } from '@playwright/test';
-import { launchPeerBrowsers, type PeerBrowsers } from './browsers';
+import {
+  launchPeerBrowsers,
+  type ChromiumPair,
+  type PeerBrowserNames,
+  type PeerBrowsers,
+  type PeerPage,
+} from './browsers';
 import { createFaults, type Faults } from './faults';
 import { startRouterServer, type RouterServer } from './router';
+import { sleep } from './sh';
 import { Timeline } from './timeline';
 import {
   createTopology,
@@ -20,58 +26,76 @@ import {
 } from './topology';
 import { startTurnServers, type TurnServers } from './turn';
 
+export { firefoxUnavailableReason } from './firefox';
 export { natUnavailableReason, netnsUnavailableReason, Timeline };
+export type { BrowserName, ChromiumPair, PeerBrowserNames, PeerPage } from './browsers';
 export type { Faults, NatNetwork, NatTopology, NetworkSpec, Peer, Topology, TurnServers };
 export type { Cut, CutWindow, FaultSpec } from './faults';
 export type { NatKind } from './home-nat';
 export type { TimelineEvent } from './timeline';
 export type { TurnTransport } from './turn-credentials';
 
-/** Everything a netns test needs. */
-export interface Harness {
-  readonly pages: Readonly<Record<Peer, Page>>;
+/** What `setUpHarness` accepts. */
+export interface HarnessOptions<C extends PeerBrowserNames, N extends NetworkSpec = NetworkSpec> {
+  /** The router server's port inside its namespace. @default 8080 */
+  readonly port?: number;
+  /** Which browser each peer runs, e.g. `{ a: 'firefox', b: 'chromium' }`. @default Chromium both */
+  readonly browsers?: C;
+  /** Which network to build, e.g. `{ kind: 'nat', a: 'eim', b: 'symmetric' }`. @default { kind: 'flat' } */
+  readonly network?: N;
+}
+
+/** Everything a netns test needs; `C` says which browser each peer runs. */
+export interface Harness<C extends PeerBrowserNames = ChromiumPair> {
+  /** The native pages: Playwright's for Chromium, puppeteer's for Firefox. */
+  readonly pages: PeerBrowsers<C>['pages'];
+  /** The same pages behind one interface, whatever the browser. */
+  readonly peers: Readonly<Record<Peer, PeerPage>>;
   /** Base URL of the router's server, e.g. http://10.77.0.1:8080 (reachable from both pages). */
   readonly routerUrl: string;
   readonly faults: Faults;
   /** Both pages' "[rpt] " logs, attached before any navigation. */
   readonly timeline: Timeline;
   readonly topology: Topology;
+  /** The page and signaling server now (a new one after `restartServer`). */
   readonly server: RouterServer;
   /** The TURN (and STUN) servers in the NAT topology's core; none in the flat topology. */
   readonly turn: TurnServers | undefined;
-  readonly browsers: PeerBrowsers;
+  readonly browsers: PeerBrowsers<C>;
+  /**
+   * Kills the server and starts a new one on the same address (a signaling server restarted):
+   * resolves with when it stopped and when the new one answered.
+   */
+  restartServer(downMs?: number): Promise<{ stoppedAt: number; startedAt: number }>;
   /** Between trials: lifts all faults, empties the relay and the timeline. */
   resetTrial(): Promise<void>;
-  /** Closes browsers, stops the server, removes the namespaces; idempotent, never throws. */
+  /** Closes browsers, stops the servers, removes the namespaces; idempotent, never throws. */
   teardown(): Promise<void>;
 }
 
 /** A harness in the NAT topology: always with its TURN servers. */
-export interface NatHarness extends Harness {
+export interface NatHarness<C extends PeerBrowserNames = ChromiumPair> extends Harness<C> {
   readonly topology: NatTopology;
   readonly turn: TurnServers;
 }
 
-/** Options of `setUpHarness`. */
-export interface HarnessOptions<N extends NetworkSpec = NetworkSpec> {
-  /** The server's port inside the namespaces. @default 8080 */
-  readonly port?: number;
-  /** Which network to build. @default { kind: 'flat' } */
-  readonly network?: N;
-}
+/** A harness whatever its browsers, for helpers that use only `peers` and the browser-neutral parts. */
+export type AnyHarness = Harness<PeerBrowserNames>;
 
 /** Builds the whole harness; on failure, undoes whatever part was already built. */
-export function setUpHarness(options?: HarnessOptions<FlatNetwork>): Promise<Harness>;
-export function setUpHarness(
-  options: HarnessOptions<NatNetwork> & { readonly network: NatNetwork },
-): Promise<NatHarness>;
-export async function setUpHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const topology = await createTopology(
-    options.network === undefined ? {} : { network: options.network },
-  );
+export function setUpHarness<C extends PeerBrowserNames = ChromiumPair>(
+  options: HarnessOptions<C, NatNetwork> & { readonly network: NatNetwork },
+): Promise<NatHarness<C>>;
+export function setUpHarness<C extends PeerBrowserNames = ChromiumPair>(
+  options?: HarnessOptions<C, FlatNetwork>,
+): Promise<Harness<C>>;
+export async function setUpHarness<C extends PeerBrowserNames = ChromiumPair>(
+  options: HarnessOptions<C> = {},
+): Promise<Harness<C>> {
+  const topology = await createTopology({ network: options.network });
   let server: RouterServer | undefined;
   let turn: TurnServers | undefined;
-  let browsers: PeerBrowsers | undefined;
+  let browsers: PeerBrowsers<C> | undefined;
   let tearingDown: Promise<void> | undefined;
   const teardown = (): Promise<void> => {
     tearingDown ??= (async () => {
@@ -89,29 +113,40 @@ export async function setUpHarness(options: HarnessOptions = {}): Promise<Harnes
     return tearingDown;
   };
   try {
-    server = await startRouterServer(
-      topology,
-      options.port === undefined ? {} : { port: options.port },
-    );
+    server = await startRouterServer(topology, { port: options.port });
     if (topology.kind === 'nat') turn = await startTurnServers(topology);
-    browsers = await launchPeerBrowsers(topology, { origin: server.url });
-    const faults = createFaults(topology, turn ? { turn } : {});
+    browsers = await launchPeerBrowsers(topology, {
+      origin: server.url,
+      browsers: options.browsers,
+    });
+    const faults = createFaults(topology, { turn });
     const timeline = new Timeline();
-    timeline.attach('a', browsers.pages.a);
-    timeline.attach('b', browsers.pages.b);
-    const started = server;
+    timeline.attach('a', browsers.peers.a);
+    timeline.attach('b', browsers.peers.b);
+    const routerUrl = server.url;
+    let current = server;
     return {
       pages: browsers.pages,
-      routerUrl: server.url,
+      peers: browsers.peers,
+      routerUrl,
       faults,
       timeline,
       topology,
-      server,
+      get server() {
+        return current;
+      },
       turn,
       browsers,
+      async restartServer(downMs = 0) {
+        await current.stop();
+        const stoppedAt = Date.now();
+        await sleep(downMs);
+        current = server = await startRouterServer(topology, { port: options.port });
+        return { stoppedAt, startedAt: Date.now() };
+      },
       async resetTrial() {
         await faults.clear();
-        await started.reset();
+        await current.reset();
         timeline.clear();
       },
       teardown,

@@ -58,7 +58,7 @@ const describePair = (pair: PairInfo | null): string =>
 
 /** Before each call: both pages idle, faults lifted, relay emptied. */
 async function freshTrial(h: NatHarness): Promise<void> {
-  await Promise.all(PEERS.map((peer) => h.pages[peer].goto('about:blank')));
+  await Promise.all(PEERS.map((peer) => h.peers[peer].goto('about:blank')));
   await h.resetTrial();
 }
 
@@ -260,7 +260,7 @@ test.describe('NAT, endpoint-independent on both sides', () => {
     await sleep(2_000); // the new server knows no allocation: nothing comes back by itself
     expect(await receivedBetween(h, w.cutAt + 500)).toEqual([]);
     const restartAt = Date.now();
-    await h.pages.a.evaluate(() => {
+    await h.peers.a.evaluate(() => {
       window.rpt.restartIce();
     });
     const resumedMs = await resumesAfter(h, restartAt, 10_000);

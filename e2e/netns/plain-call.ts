@@ -1,8 +1,7 @@
 // Drives pages/plain.html (a library-free call) in both harness pages: loads it with a fresh relay
 // room and waits until the call is connected with its data channel open.
 
-import type { Page } from '@playwright/test';
-import type { Harness, Peer } from './harness';
+import type { AnyHarness, Peer, PeerPage } from './harness';
 
 /** What plain.html exposes on `window.rpt`; only what tests call is typed here. */
 export interface PlainPeerState {
@@ -15,12 +14,31 @@ export interface PlainPeerState {
   readonly localUfrag: string | null;
   /** What the relay's welcome said; null before it arrived. */
   readonly relayPolite: boolean | null;
+  /** Generation of the RTCPeerConnection: 0, then one more for every renew(). */
+  readonly gen: number;
+  /** Inbound video frames decoded by the current RTCPeerConnection (video=1 only). */
+  readonly framesDecoded: number;
+  /** When framesDecoded last grew, `Date.now()` ms; 0 before the first frame. */
+  readonly lastFrameAt: number;
+  /** This side's DTLS role after the first negotiation, as an a=setup value. */
+  readonly establishedSetup: 'active' | 'passive' | null;
+}
+
+/** What the transports of the current RTCPeerConnection say (null where one does not exist). */
+export interface TransportStates {
+  readonly sctp: RTCSctpTransportState | null;
+  readonly sctpDtls: RTCDtlsTransportState | null;
+  readonly sctpIce: RTCIceTransportState | null;
+  readonly senders: readonly (RTCDtlsTransportState | null)[];
+  readonly channel: RTCDataChannelState | null;
 }
 
 /** One stats sample of the selected candidate pair (fields absent before a pair is selected). */
 export interface PairSample {
   readonly t: number;
   readonly id?: string;
+  readonly state?: RTCStatsIceCandidatePairState;
+  readonly nominated?: boolean;
   readonly bytesReceived?: number;
   readonly packetsReceived?: number;
   readonly requestsReceived?: number;
@@ -74,6 +92,15 @@ interface PlainApi {
   received(): [number, number][];
   stopSending(): void;
   restartIce(): void;
+  requestRestart(): void;
+  setMunging(knobs: {
+    readonly offerSetup?: 'local' | 'wire' | null;
+    readonly answerSetup?: boolean;
+  }): void;
+  renew(): void;
+  transportStates(): TransportStates;
+  statsDump(): Promise<Record<string, unknown>[]>;
+  selectedPair(): Promise<Omit<PairSample, 't'> | null>;
   sampleStats(durationMs: number, intervalMs: number): Promise<PairSample[]>;
   candidatePairs(): Promise<PairInfo[]>;
   selectedPath(): Promise<PairInfo | null>;
@@ -97,13 +124,15 @@ export interface PlainCallOptions {
   readonly iceServers?: readonly RTCIceServer[];
   /** @default 'all' */
   readonly iceTransportPolicy?: RTCIceTransportPolicy;
+  /** The peer that makes the first offer (and so takes the DTLS role the answer leaves it). @default 'a' */
+  readonly offerer?: Peer;
 }
 
 let rooms = 0;
 
 /** Loads plain.html in both pages (A impolite, B polite) and waits for a connected call. */
 export async function openPlainCall(
-  harness: Harness,
+  harness: AnyHarness,
   options: PlainCallOptions = {},
   timeoutMs = 20_000,
 ): Promise<void> {
@@ -122,23 +151,25 @@ export async function openPlainCall(
             }),
           }
         : {}),
+      offerer: options.offerer ?? 'a',
     }).toString();
   const url = (peer: Peer): string =>
     `${harness.routerUrl}/e2e/netns/pages/plain.html?${query(peer)}`;
   // The relay makes the first peer in a room impolite; load A first so that is always A.
-  await harness.pages.a.goto(url('a'));
-  await harness.pages.a.waitForFunction(
+  await harness.peers.a.goto(url('a'));
+  await harness.peers.a.waitForFunction(
     () => 'rpt' in window && window.rpt.state().relayPolite !== null,
     null,
     {
       timeout: timeoutMs,
     },
   );
-  await harness.pages.b.goto(url('b'));
-  await harness.pages.b.waitForFunction(() => 'rpt' in window, null, { timeout: timeoutMs });
-  const connected = (page: Page): Promise<unknown> => page.evaluate(() => window.rpt.connected());
+  await harness.peers.b.goto(url('b'));
+  await harness.peers.b.waitForFunction(() => 'rpt' in window, null, { timeout: timeoutMs });
+  const connected = (page: PeerPage): Promise<unknown> =>
+    page.evaluate(() => window.rpt.connected());
   await withTimeout(
-    Promise.all([connected(harness.pages.a), connected(harness.pages.b)]),
+    Promise.all([connected(harness.peers.a), connected(harness.peers.b)]),
     timeoutMs,
     () =>
       `call did not connect within ${timeoutMs} ms:\n${harness.timeline.format()}\n${harness.timeline.console.join('\n')}`,
@@ -146,45 +177,45 @@ export async function openPlainCall(
 }
 
 /** The state of `peer`'s plain call. */
-export function plainState(harness: Harness, peer: Peer): Promise<PlainPeerState> {
-  return harness.pages[peer].evaluate(() => window.rpt.state());
+export function plainState(harness: AnyHarness, peer: Peer): Promise<PlainPeerState> {
+  return harness.peers[peer].evaluate(() => window.rpt.state());
 }
 
 /** Loads plain.html in `peer`'s page alone, in a room of its own (e.g. for `plainGather`). */
-export async function openPlainPage(harness: Harness, peer: Peer): Promise<void> {
+export async function openPlainPage(harness: AnyHarness, peer: Peer): Promise<void> {
   const query = new URLSearchParams({ peer, room: `rpt-${process.pid}-${++rooms}-alone` });
-  await harness.pages[peer].goto(
+  await harness.peers[peer].goto(
     `${harness.routerUrl}/e2e/netns/pages/plain.html?${query.toString()}`,
   );
-  await harness.pages[peer].waitForFunction(() => 'rpt' in window);
+  await harness.peers[peer].waitForFunction(() => 'rpt' in window, null);
 }
 
 /** `peer`'s selected candidate pair, or null before one is selected. */
-export function plainSelectedPath(harness: Harness, peer: Peer): Promise<PairInfo | null> {
-  return harness.pages[peer].evaluate(() => window.rpt.selectedPath());
+export function plainSelectedPath(harness: AnyHarness, peer: Peer): Promise<PairInfo | null> {
+  return harness.peers[peer].evaluate(() => window.rpt.selectedPath());
 }
 
 /** Every candidate pair of `peer`'s call. */
-export function plainCandidatePairs(harness: Harness, peer: Peer): Promise<PairInfo[]> {
-  return harness.pages[peer].evaluate(() => window.rpt.candidatePairs());
+export function plainCandidatePairs(harness: AnyHarness, peer: Peer): Promise<PairInfo[]> {
+  return harness.peers[peer].evaluate(() => window.rpt.candidatePairs());
 }
 
 /** Gathers with `config` on a throw-away connection in `peer`'s page. */
 export function plainGather(
-  harness: Harness,
+  harness: AnyHarness,
   peer: Peer,
   config: RTCConfiguration,
   timeoutMs = 5000,
 ): Promise<GatherResult> {
-  return harness.pages[peer].evaluate(([c, ms]) => window.rpt.gather(c, ms), [
-    config,
-    timeoutMs,
-  ] as const);
+  return harness.peers[peer].evaluate(
+    ([c, ms]: readonly [RTCConfiguration, number]) => window.rpt.gather(c, ms),
+    [config, timeoutMs] as const,
+  );
 }
 
 /** [seq, Date.now()] for every message `peer` received so far. */
-export function plainReceived(harness: Harness, peer: Peer): Promise<[number, number][]> {
-  return harness.pages[peer].evaluate(() => window.rpt.received());
+export function plainReceived(harness: AnyHarness, peer: Peer): Promise<[number, number][]> {
+  return harness.peers[peer].evaluate(() => window.rpt.received());
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {

@@ -78,6 +78,11 @@ test.describe.serial('resilient-peer under real network faults', () => {
         .toEqual({ phase: 'connected', signalingState: 'stable' });
     }
     const connectedWithin = Date.now() - w.restoredAt;
+    // A broken network is not a departure: neither side may think the other one left.
+    expect(
+      h.timeline.events.filter((e) => e.event === 'remoteLeft' && e.t >= w.cutBeganAt),
+      'no remoteLeft during a network break',
+    ).toEqual([]);
     await expectFlowing(w.restoredAt, 10_000);
     print('full A 20 s', w);
     console.log(

@@ -1,7 +1,7 @@
 // Owns the merged, timestamped record of one trial: events the pages log (console lines starting
 // with "[rpt] " followed by JSON with `t` and `event`) and marks the test itself adds (cut, restore).
 
-import type { Page } from '@playwright/test';
+import type { PeerPage } from './peer-page';
 
 /** One entry; `t` is `Date.now()` ms, the same clock in every namespace (one kernel). */
 export interface TimelineEvent {
@@ -22,11 +22,10 @@ export class Timeline {
   readonly console: string[] = [];
 
   /** Records every "[rpt] {json}" console line `page` prints from now on. */
-  attach(source: string, page: Page): void {
-    page.on('console', (message) => {
-      const text = message.text();
+  attach(source: string, page: PeerPage): void {
+    page.onConsole((type, text) => {
       if (!text.startsWith(PREFIX)) {
-        this.console.push(`${source} ${message.type()}: ${text}`);
+        this.console.push(`${source} ${type}: ${text}`);
         return;
       }
       try {
@@ -44,7 +43,7 @@ export class Timeline {
         this.console.push(`${source} unparsable: ${text}`);
       }
     });
-    page.on('pageerror', (error) => this.console.push(`${source} pageerror: ${error.message}`));
+    page.onPageError((message) => this.console.push(`${source} pageerror: ${message}`));
   }
 
   /** Records a mark from the test, at `t` (default now). */

@@ -1,9 +1,18 @@
 // The BroadcastChannel signaling adapter for two same-origin tabs (demos and tests). A small
 // hello/here/bye handshake pairs it with one other instance; it is up only while that peer is there.
 
-import type { SignalingChannel, SignalingHandlers } from './channel';
-import { Subscribers } from './subscribers';
-import type { SignalingMessage } from './messages';
+import { validateObject, type Rule } from '../validate.js';
+import type { SignalingChannel, SignalingHandlers } from './channel.js';
+import type { SignalingMessage } from './messages.js';
+import { Subscribers } from './subscribers.js';
+
+/** Options of `new BroadcastChannelSignaling()`. */
+export interface BroadcastChannelSignalingOptions {
+  /** This instance's id on the channel; a reloaded tab that keeps it is recognised. @default random */
+  readonly id?: string;
+}
+
+const NON_EMPTY: Rule = [(v) => typeof v === 'string' && v !== '', 'a non-empty string'];
 
 // Workers and Node have no page lifecycle (and Node 20 no reportError); there these are skipped.
 const host = globalThis as Partial<
@@ -34,11 +43,10 @@ export class BroadcastChannelSignaling implements SignalingChannel {
   #closed = false;
 
   /** Joins the channel `resilient-peer/${name}` and greets whoever is there. */
-  constructor(name: string, options: { readonly id?: string } = {}) {
-    expectNonEmpty(name, 'name');
-    const id = options.id ?? crypto.getRandomValues(new Uint32Array(2)).join('-');
-    expectNonEmpty(id, 'id');
-    this.id = id;
+  constructor(name: string, options: BroadcastChannelSignalingOptions = {}) {
+    validateObject({ name }, 'arguments', { name: NON_EMPTY }, ['name']);
+    validateObject(options, 'options', { id: NON_EMPTY });
+    this.id = options.id ?? crypto.getRandomValues(new Uint32Array(2)).join('-');
     this.#channel = new BroadcastChannel(`resilient-peer/${name}`);
     this.#channel.onmessage = (event: MessageEvent) => {
       this.#guard(() => {
@@ -107,6 +115,8 @@ export class BroadcastChannelSignaling implements SignalingChannel {
         return;
       case 'bye':
         if (from !== this.#peer) return;
+        // The other tab closed or hid its page: it left, as opposed to losing its connection.
+        this.#subscribers.left();
         this.#setPeer();
         // Another tab may be waiting for a free partner.
         this.#post('hello');
@@ -140,11 +150,5 @@ export class BroadcastChannelSignaling implements SignalingChannel {
       // This adapter has no error event; surface the bug without letting it escape a handler.
       host.reportError?.(error);
     }
-  }
-}
-
-function expectNonEmpty(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`Expected \`${name}\` to be a non-empty string.`);
   }
 }

@@ -1,25 +1,31 @@
-// Outgoing signaling while the channel comes and goes: messages wait while it is down, and when
-// it returns only what is still current goes out. A description superseded meanwhile is dropped,
-// and so are candidates of an ICE generation that was replaced.
+// Outgoing negotiation messages while the channel comes and goes: they wait while it is down (or
+// while it looks up but the remote stopped answering), and when it returns only what is still
+// current goes out. A description superseded meanwhile is dropped, and so are candidates of an
+// ICE generation that was replaced.
 
-import { iceUfrag } from '../sdp';
-import type { SignalingChannel } from './channel';
-import type { CandidateMessage, DescriptionMessage, SignalingMessage } from './messages';
+import { iceUfrag } from '../sdp.js';
+import type { SignalingChannel } from './channel.js';
+import type { CandidateMessage, DescriptionMessage } from './messages.js';
 
 /** Most candidates kept while the channel is down. */
 const MAX_QUEUED_CANDIDATES = 200;
 
-/** Buffers messages for a channel that may be down. */
+/** A negotiation message: what the outbox holds. */
+export type NegotiationMessage = DescriptionMessage | CandidateMessage;
+
+/** Buffers negotiation messages for a channel that may be down. */
 export class Outbox {
   readonly #channel: SignalingChannel;
-  readonly #pc: RTCPeerConnection;
+  readonly #pc: () => RTCPeerConnection;
   readonly #onSendError: (error: unknown) => void;
   #description: DescriptionMessage | null = null;
   #candidates: CandidateMessage[] = [];
+  /** Set while the remote stopped answering: nothing is written into a channel we cannot confirm. */
+  holding = false;
 
   constructor(
     channel: SignalingChannel,
-    pc: RTCPeerConnection,
+    pc: () => RTCPeerConnection,
     onSendError: (error: unknown) => void,
   ) {
     this.#channel = channel;
@@ -28,8 +34,8 @@ export class Outbox {
   }
 
   /** Sends now if the channel is up, else keeps the message for `flush`. */
-  send(message: SignalingMessage): void {
-    if (this.#channel.isUp && this.#trySend(message)) return;
+  send(message: NegotiationMessage): void {
+    if (this.#channel.isUp && !this.holding && this.#trySend(message)) return;
     if (message.kind === 'description') {
       this.#description = message;
     } else {
@@ -39,17 +45,23 @@ export class Outbox {
   }
 
   /**
-   * The channel is up again: finish a half-done negotiation, then send what is still current.
+   * The channel works again: finish a half-done negotiation, then send what is still current.
    * An offer still awaiting its answer is sent again even if it went out before, because it may
-   * have gone into a socket that was already dead without knowing it.
+   * have gone into a socket that was already dead without knowing it. `session` stamps a resent
+   * offer the same way as new messages.
    */
-  flush(): void {
-    const pc = this.#pc;
+  flush(session: string): void {
+    if (!this.#channel.isUp || this.holding) return;
+    const pc = this.#pc();
     const local = pc.localDescription;
     const queued = this.#description;
     this.#description = null;
     if (pc.signalingState === 'have-local-offer' && local?.type === 'offer') {
-      this.#trySend({ kind: 'description', description: { type: 'offer', sdp: local.sdp } });
+      this.#trySend({
+        kind: 'description',
+        session,
+        description: { type: 'offer', sdp: local.sdp },
+      });
     } else if (
       queued?.description.type === 'answer' &&
       local?.type === 'answer' &&
@@ -72,7 +84,7 @@ export class Outbox {
     this.#candidates = [];
   }
 
-  #trySend(message: SignalingMessage): boolean {
+  #trySend(message: NegotiationMessage): boolean {
     try {
       this.#channel.send(message);
       return true;

@@ -1,7 +1,7 @@
 // The subscriber list every signaling adapter keeps: subscribe/unsubscribe, and a fan-out in which
 // one handler that throws does not stop the others.
 
-import type { SignalingHandlers } from './channel';
+import type { SignalingHandlers } from './channel.js';
 
 /** The handlers passed to an adapter's `subscribe()`. */
 export class Subscribers {
@@ -28,6 +28,18 @@ export class Subscribers {
     });
   }
 
+  /** How many subscribers there are. */
+  get size(): number {
+    return this.#handlers.size;
+  }
+
+  /** Tells every subscriber that the remote peer left for good. */
+  left(): void {
+    this.#each((handlers) => {
+      handlers.left?.();
+    });
+  }
+
   /** Tells every subscriber that the channel went up or down. */
   changed(up: boolean): void {
     this.#each((handlers) => {
@@ -36,6 +48,7 @@ export class Subscribers {
     });
   }
 
+  /** Forgets every subscriber. */
   clear(): void {
     this.#handlers.clear();
   }

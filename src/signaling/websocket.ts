@@ -1,81 +1,32 @@
-// The WebSocket signaling adapter for the reference relay (relay/relay.js): its own heartbeat,
-// because a browser WebSocket does not notice a blackholed path, and reconnects with backoff.
-// Up means the socket is open, the relay welcomed it, and the remote peer is present.
+// The WebSocket signaling adapter for the reference relay (src/relay/relay.ts). One socket at a
+// time (relay-socket.ts) with its own heartbeat; after losing it, the adapter waits until the relay
+// answers a plain request (reachability.ts) and then connects at once, never leaving a WebSocket
+// handshake pending across an outage. Up means the socket is open, the relay welcomed it, and the
+// remote peer is present.
 
 import EventEmitter from 'eventemitter3';
-import { InvalidSignalError, ResilientPeerError, expectOption } from '../errors';
-import type { SignalingChannel, SignalingHandlers } from './channel';
-import { Subscribers } from './subscribers';
-import { isRecord, type SignalingMessage } from './messages';
+import { browserEnv, listen, type Env, type Timer } from '../env.js';
+import { InvalidSignalError, ResilientPeerError } from '../errors.js';
+import type { SignalingChannel, SignalingHandlers } from './channel.js';
+import type { SignalingMessage } from './messages.js';
+import { probeUrlOf, Reachability } from './reachability.js';
+import { CLOSE_CODES, parseRelayFrame } from './relay-protocol.js';
+import { RelaySocket } from './relay-socket.js';
+import { Subscribers } from './subscribers.js';
+import {
+  reconnectDelayMs,
+  resolveOptions,
+  type SocketState,
+  type Timing,
+  type WebSocketConstructor,
+  type WebSocketSignalingEvents,
+  type WebSocketSignalingOptions,
+  type WebSocketSignalingStateEvent,
+} from './websocket-options.js';
 
-/** The parts of a WebSocket this adapter uses; the browser's WebSocket and Node's `ws` both fit. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  // `never` lets any native event type in; the handlers read only `data`, `code` and `reason`.
-  onopen: ((event: never) => void) | null;
-  onmessage: ((event: never) => void) | null;
-  onclose: ((event: never) => void) | null;
-  onerror: ((event: never) => void) | null;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-}
-
-/** A WebSocket constructor such as `globalThis.WebSocket` or the `ws` package's class. */
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-/** Options of `new WebSocketSignaling()`. */
-export interface WebSocketSignalingOptions {
-  /** The relay's URL with the room, e.g. `wss://example.org/signal?room=call-42`. */
-  readonly url: string;
-  /** This client's id, kept across reconnects so the relay replaces a stale socket. @default random */
-  readonly id?: string;
-  /** How often to ping the relay while the socket is open. @default 1000 */
-  readonly heartbeatIntervalMs?: number;
-  /** The socket counts as dead when nothing came from the relay for this long (also bounds connecting). @default 3000 */
-  readonly heartbeatTimeoutMs?: number;
-  /** Shortest wait before a reconnect; later waits double, with jitter. @default 250 */
-  readonly minReconnectDelayMs?: number;
-  /** Longest wait before a reconnect. @default 5000 */
-  readonly maxReconnectDelayMs?: number;
-  /** The WebSocket class to use. @default globalThis.WebSocket */
-  readonly WebSocket?: WebSocketConstructor;
-}
-
-/** What the socket is doing; 'closed' between reconnect attempts and after `close()`. */
-export type SocketState = 'connecting' | 'open' | 'closed';
-
-/** The channel's state changed; `up` is `isUp`. */
-export interface WebSocketSignalingStateEvent {
-  readonly up: boolean;
-  readonly socket: SocketState;
-  readonly peerPresent: boolean;
-}
-
-/** The events a WebSocketSignaling emits. */
-export interface WebSocketSignalingEvents {
-  state: (event: WebSocketSignalingStateEvent) => void;
-  welcome: (event: { readonly polite: boolean }) => void;
-  error: (event: { readonly error: ResilientPeerError }) => void;
-}
-
-/** A room name or a client id. */
-const NAME = /^[\w-]{1,64}$/;
-const NAME_TEXT = '1-64 characters of A-Za-z0-9_-';
-/** The window's `online` event, where there is one (not in Node, where tests run the adapter). */
-const browserWindow = globalThis as Partial<EventTarget>;
-const NOOP = (): void => undefined;
+/** Most messages kept for the first subscriber when they arrive before anyone subscribed. */
+const MAX_EARLY_MESSAGES = 64;
 const roleName = (polite: boolean): string => (polite ? 'polite' : 'impolite');
-
-/** The wait before reconnect attempt `attempt` (0-based): between min and a doubling cap. */
-export function reconnectDelayMs(
-  attempt: number,
-  min: number,
-  max: number,
-  random: number,
-): number {
-  const cap = Math.min(max, min * 2 ** (attempt + 1));
-  return min + random * Math.max(0, cap - min);
-}
 
 /** A SignalingChannel over the reference relay, reconnecting by itself until closed. */
 export class WebSocketSignaling
@@ -86,97 +37,72 @@ export class WebSocketSignaling
   readonly id: string;
   /** The relay URL with our id, and from the first welcome on, the role to ask for. */
   readonly #url: URL;
+  readonly #env: Env;
   readonly #Socket: WebSocketConstructor;
-  readonly #intervalMs: number;
-  readonly #timeoutMs: number;
-  readonly #minDelayMs: number;
-  readonly #maxDelayMs: number;
+  readonly #timing: Timing;
+  readonly #reachability: Reachability;
   readonly #subscribers = new Subscribers((delivery) => {
     this.#guard(delivery);
   });
-  #resolveReady!: (value: { polite: boolean }) => void;
-  #rejectReady!: (reason: unknown) => void;
-  readonly #ready = new Promise<{ polite: boolean }>((resolve, reject) => {
-    this.#resolveReady = resolve;
-    this.#rejectReady = reject;
-  });
-
-  #socket: WebSocketLike | undefined;
-  #socketState: SocketState = 'closed';
+  /** Messages that came before anyone subscribed, for the first subscriber. */
+  readonly #early: unknown[] = [];
+  readonly #cleanups: (() => void)[] = [];
+  readonly #ready = deferred<{ polite: boolean }>();
+  #socket: RelaySocket | null = null;
   #welcomed = false;
   #peerPresent = false;
   #announced: WebSocketSignalingStateEvent = { up: false, socket: 'closed', peerPresent: false };
   #polite: boolean | undefined;
   #closed = false;
-  #attempt = 0;
-  #pingId = 0;
-  /** The liveness deadline while there is a socket, the reconnect wait while there is none. */
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Connects that failed although the relay was reachable; reset by a welcome. */
+  #failures = 0;
+  #connectTimer: Timer;
 
-  constructor(options: WebSocketSignalingOptions) {
+  constructor(options: WebSocketSignalingOptions);
+  /** @internal */
+  // eslint-disable-next-line @typescript-eslint/unified-signatures -- the second one is stripped from the public types
+  constructor(options: WebSocketSignalingOptions, env: Env);
+  constructor(options: WebSocketSignalingOptions, env: Env = browserEnv()) {
     super();
-    expectOption(isRecord(options), 'options', 'an object', options);
-    let url = new URL('invalid:');
-    try {
-      url = new URL(options.url);
-    } catch {
-      // Not a URL: the check below names the option.
-    }
-    expectOption(
-      /^wss?:$/.test(url.protocol) && NAME.test(url.searchParams.get('room') ?? ''),
-      'url',
-      `a ws:// or wss:// URL with \`?room=\` of ${NAME_TEXT}`,
-      options.url,
-    );
-    const id = options.id ?? randomId();
-    expectOption(typeof id === 'string' && NAME.test(id), 'id', NAME_TEXT, id);
+    const { url, timing, Socket } = resolveOptions(options);
+    const id = options.id ?? randomId(env);
     url.searchParams.set('id', id);
     this.id = id;
     this.#url = url;
-    const ms = (
-      key: TimingOption,
-      fallback: number,
-      ok: (value: number) => boolean,
-      expected: string,
-    ): number => {
-      const value = options[key] ?? fallback;
-      expectOption(Number.isFinite(value) && ok(value), key, `a finite number ${expected}`, value);
-      return value;
-    };
-    const interval = (this.#intervalMs = ms('heartbeatIntervalMs', 1000, (v) => v >= 1, '>= 1'));
-    this.#timeoutMs = ms(
-      'heartbeatTimeoutMs',
-      3000,
-      (v) => v > interval,
-      `> heartbeatIntervalMs (${interval})`,
-    );
-    const min = (this.#minDelayMs = ms('minReconnectDelayMs', 250, (v) => v >= 0, '>= 0'));
-    this.#maxDelayMs = ms(
-      'maxReconnectDelayMs',
-      5000,
-      (v) => v >= min,
-      `>= minReconnectDelayMs (${min})`,
-    );
-    const Socket =
-      options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-    expectOption(typeof Socket === 'function', 'WebSocket', 'a WebSocket class', Socket);
-    this.#Socket = Socket as WebSocketConstructor;
+    this.#env = env;
+    this.#timing = timing;
+    this.#Socket = Socket;
+    this.#reachability = new Reachability(probeUrlOf(url), env, timing.probeIntervalMs);
     // Nobody has to call ready(); an early close() must not become an unhandled rejection.
-    this.#ready.catch(NOOP);
-    browserWindow.addEventListener?.('online', this.#onOnline);
-    this.#connect();
-  }
-
-  /** The browser has a network again: reconnect now instead of at the end of the backoff. */
-  readonly #onOnline = (): void => {
-    this.#guard(() => {
-      if (this.#socketState === 'open') return;
-      this.#abandon(4000, 'network changed');
-      this.#attempt = 0;
+    this.#ready.promise.catch(() => undefined);
+    // The page's network events: a lost link (Wi-Fi gone) kills the socket for sure; when the
+    // network comes back the browser has just dropped its pending connects, so connect at once.
+    const on = (target: EventTarget | undefined, type: string, handler: () => void): void => {
+      if (target === undefined) return;
+      this.#cleanups.push(
+        listen(target, type, () => {
+          this.#guard(handler);
+        }),
+      );
+    };
+    on(env.window, 'offline', () => {
+      this.#reachability.stop();
+      if (this.#socket !== null) this.#lose('the browser went offline');
+    });
+    on(env.window, 'online', () => {
+      if (this.#socket?.state === 'open') {
+        this.#socket.verify();
+        return;
+      }
+      this.#reachability.stop();
+      this.#drop(CLOSE_CODES.startOver, 'network back');
       this.#connect();
     });
-  };
+    on(env.connection, 'change', () => {
+      if (this.#socket?.state === 'open') this.#socket.verify();
+    });
+    this.#connect();
+  }
 
   /** Whether a message sent now reaches the remote peer (open, welcomed, peer present). */
   get isUp(): boolean {
@@ -188,34 +114,57 @@ export class WebSocketSignaling
     return this.#polite;
   }
 
-  /** The socket's state; 'closed' between reconnect attempts and after `close()`. */
+  /** The socket's state; 'closed' between connects and after `close()`. */
   get state(): SocketState {
-    return this.#socketState;
+    return this.#socket?.state ?? 'closed';
   }
 
   /** Resolves on the relay's first welcome; rejects if `close()` comes first. */
   ready(): Promise<{ polite: boolean }> {
-    return this.#ready;
+    return this.#ready.promise;
   }
 
   /** Sends one message to the remote peer; dropped while the channel is down. */
   send(message: SignalingMessage): void {
-    if (this.isUp) this.#write({ type: 'signal', data: message });
+    if (this.isUp) this.#socket?.send({ type: 'signal', data: message });
   }
 
-  /** Starts delivering messages and up/down changes to `handlers`. */
+  /**
+   * Starts delivering messages and up/down changes to `handlers`. Messages that arrived before
+   * anyone subscribed go to the first subscriber, so setting up after `ready()` loses nothing.
+   */
   subscribe(handlers: SignalingHandlers): () => void {
-    return this.#subscribers.add(handlers);
+    const unsubscribe = this.#subscribers.add(handlers);
+    const early = this.#early.splice(0);
+    if (early.length > 0) {
+      queueMicrotask(() => {
+        for (const data of early) {
+          this.#guard(() => {
+            handlers.message(data);
+          });
+        }
+      });
+    }
+    return unsubscribe;
+  }
+
+  /**
+   * resilient-peer calls this when the remote stopped answering: if the relay does not answer a
+   * ping within a few round trips either, this socket is dead without knowing it; start over.
+   */
+  reconnect(): void {
+    if (!this.#closed) this.#socket?.verify();
   }
 
   /** Closes the socket for good: no reconnect, no timers, no listeners. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    browserWindow.removeEventListener?.('online', this.#onOnline);
-    this.#abandon(1000, 'closed');
-    this.#commit();
-    this.#rejectReady(
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#reachability.stop();
+    this.#env.clearTimeout(this.#connectTimer);
+    this.#drop(CLOSE_CODES.normal, 'closed');
+    this.#ready.reject(
       new ResilientPeerError('closed', 'Closed before the relay welcomed this side.'),
     );
     this.#subscribers.clear();
@@ -224,198 +173,179 @@ export class WebSocketSignaling
 
   #connect(): void {
     if (this.#closed) return;
-    let socket: WebSocketLike;
     try {
-      socket = new this.#Socket(this.#url.href);
+      this.#socket = new RelaySocket(this.#Socket, this.#url.href, this.#env, this.#timing, {
+        opened: () => {
+          this.#commit();
+        },
+        frame: (data) => {
+          this.#onFrame(data);
+        },
+        lost: (code, reason) => {
+          this.#onLost(code, reason);
+        },
+        fail: (message, cause) => {
+          this.#fail(message, cause);
+        },
+        guard: (work) => {
+          this.#guard(work);
+        },
+      });
     } catch (cause) {
-      this.#fail('Could not create the WebSocket.', { cause });
-      this.#scheduleReconnect();
+      this.#fail('Could not create the WebSocket.', cause);
+      this.#failures += 1;
+      this.#probeThenConnect();
       return;
     }
-    this.#socket = socket;
-    this.#socketState = 'connecting';
-    socket.onopen = () => {
-      this.#guard(() => {
-        this.#socketState = 'open';
-        this.#heard();
-        this.#heartbeat = setInterval(() => {
-          this.#write({ type: 'ping', id: ++this.#pingId });
-        }, this.#intervalMs);
-        this.#commit();
-      });
-    };
-    socket.onmessage = (event: { readonly data: unknown }) => {
-      this.#guard(() => {
-        this.#onFrame(event.data);
-      });
-    };
-    socket.onclose = ({ code, reason }: { readonly code: number; readonly reason: string }) => {
-      this.#guard(() => {
-        this.#abandon();
-        this.#commit();
-        // Retrying cannot help: the URL is wrong, or another instance with our id took over.
-        const stop =
-          code === 4400
-            ? `relay rejected the URL: ${reason}`
-            : code === 4001
-              ? 'another client with this id replaced us'
-              : '';
-        if (stop) {
-          this.#fail(`Signaling stopped: ${stop}.`);
-          this.close();
-          return;
-        }
-        if (code === 4409) this.#fail('The room is full.');
-        this.#scheduleReconnect();
-      });
-    };
-    // 'close' always follows 'error', and says more. A no-op rather than null, also once the
-    // socket is abandoned: Node's `ws` throws an 'error' event with no listener when closed while
-    // connecting.
-    socket.onerror = NOOP;
-    this.#heard();
     this.#commit();
   }
 
+  #onLost(code: number | null, reason: string): void {
+    const welcomed = this.#welcomed;
+    this.#drop();
+    // Retrying cannot help: the URL is wrong, or another instance with our id took over.
+    if (code === CLOSE_CODES.badQuery || code === CLOSE_CODES.replaced) {
+      const why =
+        code === CLOSE_CODES.badQuery
+          ? `relay rejected the URL: ${reason}`
+          : 'another client with this id replaced us';
+      this.#fail(`Signaling stopped: ${why}.`);
+      this.close();
+      return;
+    }
+    if (code === CLOSE_CODES.roomFull) this.#fail('The room is full.');
+    // A connect the reachable relay closed before welcoming us counts towards backoff.
+    if (!welcomed && code !== null) this.#failures += 1;
+    this.#probeThenConnect();
+  }
+
+  /** Gives the socket up as dead (no close handshake can cross a dead path) and starts over. */
+  #lose(reason: string): void {
+    this.#drop(CLOSE_CODES.startOver, reason);
+    this.#probeThenConnect();
+  }
+
   #onFrame(data: unknown): void {
-    this.#heard();
-    let frame: unknown;
-    try {
-      if (typeof data === 'string') frame = JSON.parse(data);
-    } catch {
-      // Not JSON: reported below.
+    const frame = parseRelayFrame(data);
+    if (typeof frame === 'string') {
+      this.#report(new InvalidSignalError(frame, data));
+      return;
     }
-    let problem = 'relay frame is not a JSON object';
-    if (isRecord(frame)) {
-      problem = 'unexpected relay frame';
-      switch (frame.type) {
-        case 'pong':
-          return;
-        case 'welcome': {
-          const { polite, peerPresent } = frame;
-          if (typeof polite !== 'boolean' || typeof peerPresent !== 'boolean') {
-            problem = 'welcome needs boolean `polite` and `peerPresent`';
-            break;
-          }
-          this.#welcomed = true;
-          this.#peerPresent = peerPresent;
-          this.#attempt = 0;
-          if (this.#polite === undefined) {
-            this.#polite = polite;
-            // Reconnects ask for this role back: after a relay restart the peers return in any order.
-            this.#url.searchParams.set('role', roleName(polite));
-            this.#resolveReady({ polite });
-          }
-          this.#guard(() => {
-            this.emit('welcome', Object.freeze({ polite }));
-          });
-          if (polite !== this.#polite) {
-            // Our role's slot was taken (e.g. by a new client while we were away); the roles are
-            // now the same on both sides, which perfect negotiation cannot resolve.
-            this.#fail(
-              `The relay made this side ${roleName(polite)}; roles are fixed for a peer's lifetime.`,
-            );
-          }
-          this.#commit();
-          return;
-        }
-        case 'peer':
-          if (typeof frame.present !== 'boolean') break;
-          this.#peerPresent = frame.present;
-          this.#commit();
-          return;
-        case 'signal':
-          if (!('data' in frame) || !this.#welcomed) break;
-          this.#subscribers.message(frame.data);
-          return;
-        case 'error':
-          this.#fail(`Relay error: ${String(frame.message)}`);
-          return;
-      }
+    switch (frame.type) {
+      case 'pong':
+        this.#socket?.pong(frame.id);
+        return;
+      case 'welcome':
+        this.#onWelcome(frame.polite, frame.peerPresent);
+        return;
+      case 'peer':
+        this.#peerPresent = frame.present;
+        this.#commit();
+        if (!frame.present && frame.left) this.#subscribers.left();
+        return;
+      case 'signal':
+        if (!this.#welcomed) return;
+        if (this.#subscribers.size > 0) this.#subscribers.message(frame.data);
+        else if (this.#early.length < MAX_EARLY_MESSAGES) this.#early.push(frame.data);
+        return;
+      case 'error':
+        this.#fail(`Relay error: ${frame.message}`);
     }
-    this.#report(new InvalidSignalError(problem, data));
   }
 
-  /** The relay was heard from: restarts the wait after which the socket counts as dead. */
-  #heard(): void {
-    this.#after(this.#timeoutMs, () => {
-      // close() on a blackholed socket may not fire 'close' for a long time; move on now.
-      this.#abandon(4000, 'heartbeat timeout');
-      this.#commit();
-      this.#scheduleReconnect();
+  #onWelcome(polite: boolean, peerPresent: boolean): void {
+    this.#welcomed = true;
+    this.#peerPresent = peerPresent;
+    this.#failures = 0;
+    if (this.#polite === undefined) {
+      this.#polite = polite;
+      // Reconnects ask for this role back: after a relay restart the peers return in any order.
+      this.#url.searchParams.set('role', roleName(polite));
+      this.#ready.resolve({ polite });
+    }
+    this.#guard(() => {
+      this.emit('welcome', Object.freeze({ polite }));
     });
+    if (polite !== this.#polite) {
+      // Our role's slot was taken (e.g. by a new client while we were away); the roles are now
+      // the same on both sides, which perfect negotiation cannot resolve.
+      this.#fail(
+        `The relay made this side ${roleName(polite)}; roles are fixed for a peer's lifetime.`,
+      );
+    }
+    this.#commit();
   }
 
-  #scheduleReconnect(): void {
-    if (this.#closed) return;
-    const delayMs = reconnectDelayMs(
-      this.#attempt++,
-      this.#minDelayMs,
-      this.#maxDelayMs,
-      Math.random(),
-    );
-    this.#after(delayMs, () => {
-      this.#connect();
-    });
+  /**
+   * Connects once the relay answers a probe (at once if it does), after backoff if it refused us.
+   * While the browser is offline nothing is tried: the `online` event connects.
+   */
+  #probeThenConnect(): void {
+    if (this.#closed || !this.#env.isOnline()) return;
+    const { minReconnectDelayMs, maxReconnectDelayMs, probeIntervalMs } = this.#timing;
+    const blind = probeIntervalMs === 0 || !this.#reachability.available;
+    // Blind reconnects count as failures until welcomed, so they back off.
+    if (blind) this.#failures = Math.max(this.#failures, 1);
+    const delayMs =
+      this.#failures === 0
+        ? 0
+        : reconnectDelayMs(
+            this.#failures - 1,
+            minReconnectDelayMs,
+            maxReconnectDelayMs,
+            this.#env.random(),
+          );
+    const connectLater = (): void => {
+      this.#env.clearTimeout(this.#connectTimer);
+      this.#connectTimer = this.#env.setTimeout(() => {
+        this.#guard(() => {
+          this.#connect();
+        });
+      }, delayMs);
+    };
+    if (blind) connectLater();
+    else {
+      this.#reachability.start(() => {
+        this.#guard(connectLater);
+      });
+    }
   }
 
-  /** Runs `fn` after `delayMs` on the one timer, replacing whatever was on it. */
-  #after(delayMs: number, fn: () => void): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#guard(fn);
-    }, delayMs);
-  }
-
-  /** Detaches from the current socket and closes it; state must be committed afterwards. */
-  #abandon(code?: number, reason?: string): void {
-    clearTimeout(this.#timer);
-    clearInterval(this.#heartbeat);
-    const socket = this.#socket;
-    this.#socket = undefined;
-    this.#socketState = 'closed';
+  /** Gives up the current socket (if any) and announces the change. */
+  #drop(code?: number, reason?: string): void {
+    this.#socket?.close(code, reason);
+    this.#socket = null;
     this.#welcomed = this.#peerPresent = false;
-    if (!socket) return;
-    socket.onopen = socket.onmessage = socket.onclose = null;
-    try {
-      if (code) socket.close(code, reason);
-    } catch {
-      // Already closing; nothing more to do.
-    }
-  }
-
-  #write(frame: object): void {
-    try {
-      this.#socket?.send(JSON.stringify(frame));
-    } catch (cause) {
-      this.#fail('Could not send on the WebSocket.', { cause });
-    }
+    this.#commit();
   }
 
   /** Announces a state change, once per change, after all fields are set. */
   #commit(): void {
     const previous = this.#announced;
+    const socket = this.state;
     const next: WebSocketSignalingStateEvent = Object.freeze({
-      up: this.#socketState === 'open' && this.#welcomed && this.#peerPresent,
-      socket: this.#socketState,
+      up: socket === 'open' && this.#welcomed && this.#peerPresent,
+      socket,
       peerPresent: this.#peerPresent,
     });
-    if (
+    const same =
       next.up === previous.up &&
       next.socket === previous.socket &&
-      next.peerPresent === previous.peerPresent
-    ) {
-      return;
-    }
+      next.peerPresent === previous.peerPresent;
+    if (same) return;
     this.#announced = next;
-    if (next.up !== previous.up) {
-      this.#subscribers.changed(next.up);
-    }
+    if (next.up !== previous.up) this.#subscribers.changed(next.up);
     this.emit('state', next);
   }
 
-  #fail(message: string, options?: { cause: unknown }): void {
-    this.#report(new ResilientPeerError('signaling-failed', message, options));
+  #fail(message: string, cause?: unknown): void {
+    this.#report(
+      new ResilientPeerError(
+        'signaling-failed',
+        message,
+        cause === undefined ? undefined : { cause },
+      ),
+    );
   }
 
   #report(error: ResilientPeerError): void {
@@ -426,9 +356,9 @@ export class WebSocketSignaling
     }
   }
 
-  #guard(fn: () => void): void {
+  #guard(work: () => void): void {
     try {
-      fn();
+      work();
     } catch (cause) {
       this.#report(
         cause instanceof ResilientPeerError
@@ -439,10 +369,21 @@ export class WebSocketSignaling
   }
 }
 
-type TimingOption = Extract<keyof WebSocketSignalingOptions, `${string}Ms`>;
+/** A promise with its settle functions. */
+function deferred<T>(): {
+  readonly promise: Promise<T>;
+  readonly resolve: (value: T) => void;
+  readonly reject: (reason: unknown) => void;
+} {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (reason: unknown) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
 
-function randomId(): string {
-  // getRandomValues, unlike randomUUID, also works outside secure contexts (http:// on a LAN).
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+function randomId(env: Env): string {
+  return Array.from({ length: 24 }, () => Math.floor(env.random() * 16).toString(16)).join('');
 }

@@ -1,9 +1,13 @@
-// The resilient-peer call page of the netns scenarios (app.html): joins `?room=` over the project
-// relay with WebSocketSignaling, sends the fake camera both ways and a numbered message every
-// 50 ms both ways on one ordered, reliable data channel, and logs every library event, native
-// state change and resumption (data, decoded frames) as "[rpt] {json}" lines for the Timeline.
+// The resilient-peer call page of the netns scenarios (app.html): joins `?room=` over the chosen
+// signaling (`transport=relay` WebSocketSignaling to the project relay, `app-ws` the bare
+// WebSocket recipe, `socket.io` the Socket.IO recipe), sends the fake camera both ways and a
+// numbered message every 50 ms both ways on one ordered, reliable data channel, and logs every
+// library event, native state change and resumption (data, decoded frames) as "[rpt] {json}"
+// lines for the Timeline. Every RTCPeerConnection is set up through the library's `setup`.
 
 import * as rp from '/dist/resilient-peer.bundle.js';
+import { AppWebSocketChannel } from '/recipes/app-websocket.js';
+import { socketIoChannel } from '/recipes/socket-io.js';
 
 const SEND_INTERVAL_MS = 50;
 const STATS_INTERVAL_MS = 100;
@@ -13,6 +17,7 @@ const GAP_MS = 500;
 const params = new URLSearchParams(location.search);
 const room = params.get('room') ?? 'default';
 const policyParam = params.get('policy') ?? 'default';
+const transport = params.get('transport') ?? 'relay';
 
 const log = (event, data = {}) =>
   console.log('[rpt] ' + JSON.stringify({ t: Date.now(), event, ...data }));
@@ -34,101 +39,76 @@ const seq = {
   duplicates: 0,
   outOfOrder: 0,
   lastAt: 0,
-  seen: new Set(),
 };
-let signalingState = { up: false, socket: 'connecting', peerPresent: false };
+const seen = new Set();
+let signalingUp = false;
 let channel = null;
 let framesDecoded = 0;
 let peer = null;
-let polite = null;
 
 // Chromium gathers no host candidates without a media permission; the fake camera is sent anyway.
 const stream = await navigator.mediaDevices.getUserMedia({ video: true });
 
-const signaling = new rp.WebSocketSignaling({
-  url: `ws://${location.host}/signal?room=${encodeURIComponent(room)}`,
-});
-signaling.on('state', (state) => {
-  signalingState = state;
-  log('signaling', state);
-});
-signaling.on('welcome', ({ polite: p }) => log('welcome', { polite: p }));
-signaling.on('error', ({ error }) =>
-  log('signalingError', { code: error.code, message: error.message }),
-);
+/** The signaling channel and this side's role for the chosen transport. */
+async function connectSignaling() {
+  const room64 = encodeURIComponent(room);
+  if (transport === 'app-ws') {
+    return {
+      signaling: new AppWebSocketChannel(`ws://${location.host}/app-ws?room=${room64}`),
+      polite: params.get('polite') === '1',
+    };
+  }
+  if (transport === 'socket.io') {
+    const { io } = await import('/node_modules/socket.io-client/dist/socket.io.esm.min.js');
+    const socket = io(location.origin, { query: { room } });
+    socket.on('connect', () => log('socketio', { connected: true }));
+    socket.on('disconnect', (reason) => log('socketio', { connected: false, reason }));
+    return { signaling: socketIoChannel(socket), polite: params.get('polite') === '1' };
+  }
+  const signaling = new rp.WebSocketSignaling({
+    url: `ws://${location.host}/signal?room=${room64}`,
+  });
+  signaling.on('state', (state) => log('signaling', state));
+  signaling.on('welcome', ({ polite }) => log('welcome', { polite }));
+  signaling.on('error', ({ error }) =>
+    log('signalingError', { code: error.code, message: error.message }),
+  );
+  const { polite } = await signaling.ready();
+  return { signaling, polite };
+}
+
+const { signaling, polite } = await connectSignaling();
+log('ready', { room, polite, policy: policyParam, transport });
 
 if (params.has('debug')) {
   signaling.subscribe({
-    message: (m) =>
+    message: (m) => {
+      const parsed = typeof m === 'string' ? JSON.parse(m) : m;
       log('sigIn', {
-        kind: m?.kind,
-        type: m?.description?.type,
-        candidate: m?.candidate?.candidate,
-      }),
+        kind: parsed?.kind,
+        type: parsed?.description?.type,
+        candidate: parsed?.candidate?.candidate,
+      });
+    },
     up: () => undefined,
     down: () => undefined,
   });
 }
 
-({ polite } = await signaling.ready());
-log('ready', { room, polite, policy: policyParam });
-
-peer = new rp.ResilientPeer({
-  polite,
-  signaling,
-  policy,
-  logger: {
-    debug: params.has('debug') ? (message) => log('lib', { level: 'debug', message }) : undefined,
-    info: (message, data) => log('lib', { level: 'info', message, ...(data ?? {}) }),
-    warn: (message, data) => log('lib', { level: 'warn', message, ...(data ?? {}) }),
-  },
-});
-const pc = peer.pc;
-
-peer.on('phaseChange', (e) => log('phaseChange', { ...e }));
-peer.on('restartScheduled', (e) => log('restartScheduled', { ...e }));
-peer.on('restartAttempt', (e) => log('restartAttempt', { ...e }));
-peer.on('recovered', (e) => log('recovered', { ...e }));
-peer.on('gaveUp', (e) => log('gaveUp', { ...e }));
-peer.on('error', ({ error }) => log('error', { code: error.code, message: error.message }));
-
-for (const name of [
-  'connectionState',
-  'iceConnectionState',
-  'signalingState',
-  'iceGatheringState',
-]) {
-  pc.addEventListener(name.toLowerCase() + 'change', () => log(name, { state: pc[name] }));
-}
-pc.addEventListener('icecandidate', ({ candidate }) => {
-  if (candidate?.candidate) log('localCandidate', { candidate: candidate.candidate });
-});
-pc.addEventListener('track', ({ streams: [remote] }) => {
-  const video = document.getElementById('remote');
-  if (remote && video.srcObject !== remote) video.srcObject = remote;
-  log('track');
-});
-
-// Both sides add the camera at once, as an app would: the polite side's first offer then races
-// the impolite side's, which the library's perfect negotiation has to settle.
-for (const track of stream.getTracks()) pc.addTrack(track, stream);
-
 const onMessage = ({ data }) => {
   const n = Number(data);
   const now = Date.now();
-  if (seq.lastAt > 0 && now - seq.lastAt > GAP_MS) {
+  if (seq.lastAt > 0 && now - seq.lastAt > GAP_MS)
     log('message', { seq: n, gapMs: now - seq.lastAt });
-  } else if (seq.lastAt === 0) {
-    log('message', { seq: n, first: true });
-  }
+  else if (seq.lastAt === 0) log('message', { seq: n, first: true });
   seq.lastAt = now;
   seq.received += 1;
-  if (seq.seen.has(n)) {
+  if (seen.has(n)) {
     seq.duplicates += 1;
     return;
   }
   if (n < seq.maxSeen) seq.outOfOrder += 1;
-  seq.seen.add(n);
+  seen.add(n);
   seq.unique += 1;
   seq.maxSeen = Math.max(seq.maxSeen, n);
 };
@@ -141,8 +121,63 @@ const setUpChannel = (dc) => {
   dc.onmessage = onMessage;
   if (dc.readyState === 'open') log('dcOpen');
 };
-if (polite) pc.addEventListener('datachannel', ({ channel: dc }) => setUpChannel(dc));
-else setUpChannel(pc.createDataChannel('seq', { ordered: true, negotiated: false }));
+
+/** Every connection the library makes (the first and each replacement) is set up here. */
+const setup = (pc) => {
+  for (const name of [
+    'connectionState',
+    'iceConnectionState',
+    'signalingState',
+    'iceGatheringState',
+  ]) {
+    pc.addEventListener(name.toLowerCase() + 'change', () => log(name, { state: pc[name] }));
+  }
+  pc.addEventListener('icecandidate', ({ candidate }) => {
+    if (candidate?.candidate) log('localCandidate', { candidate: candidate.candidate });
+  });
+  // Both sides add the camera at once, as an app would: the library's perfect negotiation
+  // settles the offers that race.
+  for (const track of stream.getTracks()) pc.addTrack(track, stream);
+  if (polite) pc.addEventListener('datachannel', ({ channel: dc }) => setUpChannel(dc));
+  else setUpChannel(pc.createDataChannel('seq', { ordered: true }));
+};
+
+peer = new rp.ResilientPeer({
+  polite,
+  signaling,
+  policy,
+  setup,
+  logger: {
+    debug: params.has('debug')
+      ? (message, data) => log('lib', { level: 'debug', message, ...(data ?? {}) })
+      : undefined,
+    info: (message, data) => log('lib', { level: 'info', message, ...(data ?? {}) }),
+    warn: (message, data) => log('lib', { level: 'warn', message, ...(data ?? {}) }),
+  },
+});
+
+for (const name of [
+  'phaseChange',
+  'restartScheduled',
+  'restartAttempt',
+  'remoteRestart',
+  'recovered',
+  'gaveUp',
+  'remoteLeft',
+]) {
+  peer.on(name, (e) => log(name, { ...e }));
+}
+peer.on('signalingChange', (e) => {
+  signalingUp = e.up;
+  log('signalingChange', { ...e });
+});
+peer.on('connectionReplaced', ({ reason }) => log('connectionReplaced', { reason }));
+peer.on('error', ({ error }) => log('error', { code: error.code, message: error.message }));
+peer.on('track', ({ streams: [remote] }) => {
+  const video = document.getElementById('remote');
+  if (remote && video.srcObject !== remote) video.srcObject = remote;
+  log('track');
+});
 
 setInterval(() => {
   if (channel?.readyState === 'open') channel.send(String(++seq.sent));
@@ -152,6 +187,7 @@ setInterval(() => {
 let lastFrameIncreaseAt = 0;
 let statsBusy = false;
 setInterval(async () => {
+  const pc = peer.pc;
   if (statsBusy || pc.connectionState === 'closed') return;
   statsBusy = true;
   try {
@@ -160,12 +196,11 @@ setInterval(async () => {
     for (const stats of report.values()) {
       if (stats.type === 'inbound-rtp' && stats.kind === 'video') decoded = stats.framesDecoded;
     }
-    if (typeof decoded === 'number' && decoded > framesDecoded) {
+    if (typeof decoded === 'number' && decoded !== framesDecoded) {
       const now = Date.now();
       if (lastFrameIncreaseAt === 0) log('frame', { framesDecoded: decoded, first: true });
-      else if (now - lastFrameIncreaseAt >= GAP_MS) {
+      else if (now - lastFrameIncreaseAt >= GAP_MS)
         log('frame', { framesDecoded: decoded, stallMs: now - lastFrameIncreaseAt });
-      }
       framesDecoded = decoded;
       lastFrameIncreaseAt = now;
     }
@@ -179,10 +214,10 @@ setInterval(async () => {
 const state = () => ({
   polite,
   phase: peer.phase,
-  connectionState: pc.connectionState,
-  iceConnectionState: pc.iceConnectionState,
-  signalingState: pc.signalingState,
-  signaling: signalingState,
+  connectionState: peer.pc.connectionState,
+  iceConnectionState: peer.pc.iceConnectionState,
+  signalingState: peer.pc.signalingState,
+  signalingUp,
   channel: channel?.readyState ?? null,
   sent: seq.sent,
   received: seq.received,
@@ -200,16 +235,13 @@ window.app = {
   get phase() {
     return peer.phase;
   },
-  get signalingState() {
-    return pc.signalingState;
-  },
-  get counters() {
-    const { received, maxSeen, missing, duplicates, outOfOrder } = state();
-    return { received, maxSeen, missing, duplicates, outOfOrder };
-  },
   restart() {
     log('appRestart');
     peer.restart();
+  },
+  close() {
+    log('appClose');
+    peer.close();
   },
 };
 log('appReady', { polite });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSdp, iceUfrag } from './sdp';
+import { describeSdp, iceUfrag } from './sdp.js';
 
 const SDP = [
   'v=0',

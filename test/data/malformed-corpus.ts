@@ -1,7 +1,7 @@
 // Malformed signaling messages, as plain data: the unit tests feed them to parseSignal, and the
 // browser suite delivers them to a live call, which must report each one and carry on.
 
-import { MAX_SIGNAL_CHARS } from './messages';
+import { MAX_SIGNAL_CHARS } from '../../src/signaling/messages.js';
 
 /** One malformed message and what is wrong with it. */
 export interface MalformedSignal {
@@ -178,7 +178,11 @@ export function* malformedSignals(): Generator<MalformedSignal> {
       kind === undefined
         ? { description: { type: 'offer', sdp: CORPUS_OFFER_SDP } }
         : { kind, description: { type: 'offer', sdp: CORPUS_OFFER_SDP } };
-    yield* bothForms(`kind ${label}`, value, '`kind` must be "description" or "candidate"');
+    yield* bothForms(
+      `kind ${label}`,
+      value,
+      '`kind` must be "description", "candidate", "ping", "pong" or "bye"',
+    );
   }
 
   // Descriptions.

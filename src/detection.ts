@@ -1,0 +1,154 @@
+// Detection decisions as pure functions of what was observed and when: what the native states
+// say, when silence counts as a stall, how often to probe, whether a due attempt should really
+// restart ICE, and when an incident has recovered. The shell (monitor.ts, resilient-peer.ts)
+// feeds them and acts on the answers.
+
+import { bothConnected } from './phase.js';
+import type { Trigger } from './policy.js';
+
+/** Idle-call stall threshold: an idle call receives only STUN checks, up to ~2.7 s apart (measured). */
+export const IDLE_STALL_TIMEOUT_MS = 4000;
+/** Probe cadence while recovering: recovery is declared within this long of data returning. */
+export const RECOVERING_PROBE_MS = 100;
+/** A remote ICE restart this recent makes our own attempt redundant (both saw the same fault). */
+export const REMOTE_RESTART_WINDOW_MS = 3000;
+/** After ICE reconnects by itself during an incident, attempts wait this long for the probe. */
+export const RECONNECTED_SETTLE_MS = 1000;
+
+/** What the path has shown; `null` means "never". */
+export interface PathHealth {
+  /** The connection has been connected at least once. */
+  everConnected: boolean;
+  /** Both native states said connected at the last change. */
+  connected: boolean;
+  /** When the path last showed life: probe activity, or the moment it left `connected`. */
+  lastAliveAt: number;
+  /** When media or data (not just STUN) last arrived. */
+  lastPayloadAt: number | null;
+  /** When the native states returned to connected during the open incident. */
+  reconnectedAt: number | null;
+  /** When the remote peer last sent an offer that restarts ICE. */
+  lastRemoteRestartAt: number | null;
+}
+
+/** A fresh record for a connection created at `now`. */
+export function newPathHealth(now: number): PathHealth {
+  return {
+    everConnected: false,
+    connected: false,
+    lastAliveAt: now,
+    lastPayloadAt: null,
+    reconnectedAt: null,
+    lastRemoteRestartAt: null,
+  };
+}
+
+/** What the two native states say, as one verdict. */
+export type NativeVerdict = 'connected' | 'failed' | 'disconnected' | 'pending';
+
+/**
+ * Chromium never reports iceConnectionState `failed` (it stays `disconnected`), so both states
+ * are read: connectionState does reach `failed`, ~15 s after a cut.
+ */
+export function nativeVerdict(
+  connectionState: RTCPeerConnectionState,
+  iceConnectionState: RTCIceConnectionState,
+): NativeVerdict {
+  if (bothConnected(connectionState, iceConnectionState)) return 'connected';
+  if (connectionState === 'failed' || iceConnectionState === 'failed') return 'failed';
+  if (connectionState === 'disconnected' || iceConnectionState === 'disconnected') {
+    return 'disconnected';
+  }
+  return 'pending';
+}
+
+/** How often the probe samples: fast while recovering, a third of the stall timeout otherwise. */
+export function probeIntervalMs(stallTimeoutMs: number, recovering: boolean): number {
+  if (recovering) return RECOVERING_PROBE_MS;
+  return Math.min(1000, Math.max(100, Math.round(stallTimeoutMs / 3)));
+}
+
+/**
+ * A call that carries media or data receives something every few ms, so silence is a stall after
+ * `stallTimeoutMs`. An idle call receives only STUN checks and gets a longer threshold.
+ */
+export function stallThresholdMs(health: PathHealth, now: number, stallTimeoutMs: number): number {
+  const recentPayload = stallTimeoutMs + probeIntervalMs(stallTimeoutMs, false);
+  const payloadFlowing =
+    health.lastPayloadAt !== null && now - health.lastPayloadAt <= recentPayload;
+  return payloadFlowing ? stallTimeoutMs : Math.max(stallTimeoutMs, IDLE_STALL_TIMEOUT_MS);
+}
+
+/** Whether the path has been silent long enough to count as stalled. */
+export function isStalled(health: PathHealth, now: number, stallTimeoutMs: number): boolean {
+  return now - health.lastAliveAt >= stallThresholdMs(health, now, stallTimeoutMs);
+}
+
+/** What to do with an attempt the scheduler says is due. */
+export type AttemptVerdict = 'restart' | 'remote-restarted' | 'just-reconnected';
+
+/** Everything the attempt verdict depends on. */
+export interface AttemptInput {
+  readonly attempt: number;
+  readonly trigger: Trigger;
+  readonly polite: boolean;
+  readonly now: number;
+  readonly health: PathHealth;
+}
+
+/** Whether a due attempt should restart ICE, or is covered by something that just happened. */
+export function attemptVerdict(input: AttemptInput): AttemptVerdict {
+  const { attempt, trigger, polite, now, health } = input;
+  if (trigger === 'manual' && attempt === 1) return 'restart';
+  const remoteRestartedRecently =
+    health.lastRemoteRestartAt !== null &&
+    now - health.lastRemoteRestartAt < REMOTE_RESTART_WINDOW_MS;
+  // The remote side restarted ICE for the same fault moments ago; a second restart would only
+  // send a colliding offer. During a long outage both sides keep trying; the polite side then
+  // leaves the restarts to the other one while it hears them, so one restart stream crosses.
+  if (remoteRestartedRecently && (attempt === 1 || polite)) return 'remote-restarted';
+  // ICE has just come back by itself; a restart now would only tear down the fresh path while
+  // the probe is confirming that data flows.
+  if (
+    health.connected &&
+    health.reconnectedAt !== null &&
+    now - health.reconnectedAt < RECONNECTED_SETTLE_MS
+  ) {
+    return 'just-reconnected';
+  }
+  return 'restart';
+}
+
+/** What was just seen that might end an incident. */
+export type RecoveryEvidence =
+  /** The probe saw new packets on the connection. */
+  | 'activity'
+  /** The native states returned to connected. */
+  | 'native-connected'
+  /** A restart's offer and answer were applied with new ICE credentials. */
+  | 'restart-done';
+
+/** Everything the recovery verdict depends on. */
+export interface RecoveryInput {
+  readonly evidence: RecoveryEvidence;
+  readonly trigger: Trigger;
+  /** Both native states are connected now. */
+  readonly connected: boolean;
+  /** A restart of this incident has been negotiated. */
+  readonly restartDone: boolean;
+  /** The stats probe runs (stallTimeoutMs > 0). */
+  readonly probing: boolean;
+}
+
+/**
+ * Whether the incident is over. With the probe, only new packets prove it; without, the native
+ * states returning to connected, or a completed restart on a connected path (a restart over a
+ * working path changes no state). A manual restart is done only when the restart is done: until
+ * then the old path merely kept working.
+ */
+export function hasRecovered(input: RecoveryInput): boolean {
+  if (!input.connected) return false;
+  if (input.trigger === 'manual' && !input.restartDone) return false;
+  if (input.probing) return input.evidence === 'activity';
+  return input.evidence === 'native-connected' || input.evidence === 'restart-done';
+}
