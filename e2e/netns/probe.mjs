@@ -10,8 +10,9 @@
 //   observe --stun IP:PORT --http URL [--bind IP] [--port N] [--duration-ms N] [--timeout-ms N]
 //           prints {"mapped": ...} (the punch socket's mapping, from the STUN server), then reads
 //           one line {"peer": "IP:PORT"|null} from stdin. Then, at once: sends to that peer from
-//           the punch socket every 50 ms for the duration; GETs the URL; asks the STUN server
-//           from fresh sockets over UDP and TCP. Prints {"received", "http", "stunUdp", "stunTcp"}.
+//           the punch socket every 50 ms for the duration (less once the peer got through); GETs
+//           the URL; asks the STUN server from fresh sockets over UDP and TCP. Prints
+//           {"received", "http", "stunUdp", "stunTcp"}.
 
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
@@ -154,29 +155,43 @@ async function stun() {
   }
 }
 
-/** The punch socket's half of a hole punch: whether anything came from `peer` meanwhile. */
+/**
+ * The punch socket's half of a hole punch: whether anything came from `peer`. Sends every 50 ms
+ * for `durationMs` and listens 400 ms longer (the other process may have started a little
+ * later), but ends 250 ms after the first packet from `peer`: that packet shows the peer's NAT
+ * is open towards us, so what we send from then on gets through, and 5 more packets are plenty.
+ */
 async function holePunch(
   /** @type {import('node:dgram').Socket} */ socket,
   /** @type {string | null} */ peer,
   /** @type {number} */ durationMs,
 ) {
   let received = false;
-  socket.on('message', (_, from) => {
-    if (peer && `${from.address}:${from.port}` === peer) received = true;
+  /** @type {NodeJS.Timeout | undefined} */
+  let sender;
+  await new Promise((resolve) => {
+    const end = setTimeout(resolve, durationMs + 400);
+    socket.on('message', (_, from) => {
+      if (received || !peer || `${from.address}:${from.port}` !== peer) return;
+      received = true;
+      clearTimeout(end);
+      setTimeout(resolve, 250);
+    });
+    if (peer) {
+      const { host, port } = endpoint(peer);
+      const started = Date.now();
+      sender = setInterval(() => {
+        if (Date.now() - started >= durationMs && !received) {
+          clearInterval(sender);
+          return;
+        }
+        socket.send('punch', port, host, () => {
+          // Errors (no route, address gone) just mean this direction does not work.
+        });
+      }, 50);
+    }
   });
-  if (peer) {
-    const { host, port } = endpoint(peer);
-    const sender = setInterval(() => {
-      socket.send('punch', port, host, () => {
-        // Errors (no route, address gone) just mean this direction does not work.
-      });
-    }, 50);
-    setTimeout(() => {
-      clearInterval(sender);
-    }, durationMs);
-  }
-  // Listening on after sending stops: the other process may have started its half a little later.
-  await new Promise((resolve) => setTimeout(resolve, durationMs + 300));
+  clearInterval(sender);
   return received;
 }
 

@@ -73,9 +73,12 @@ export interface ObserveOptions {
   readonly stun: string;
   /** URL both peers GET (signaling). */
   readonly http: string;
-  /** How long each peer sends; it listens 300 ms longer, as the two start apart. @default 600 */
+  /** How long each peer sends; it listens 400 ms longer, as the two start apart. @default 800 */
   readonly durationMs?: number;
-  /** For STUN and HTTP. @default 800 */
+  /**
+   * For STUN and HTTP. Every blocked check costs all of it, but 800 ms lost a GET to a working
+   * server now and then while other harness runs loaded the 2 cores (load average 16). @default 1500
+   */
   readonly timeoutMs?: number;
 }
 
@@ -97,8 +100,8 @@ export async function observePeers(
         ...['netns', 'exec', side.ns, process.execPath, PROBE, 'observe'],
         ...['--stun', options.stun, '--http', options.http],
         ...localArgs(side),
-        ...['--duration-ms', String(options.durationMs ?? 600)],
-        ...['--timeout-ms', String(options.timeoutMs ?? 800)],
+        ...['--duration-ms', String(options.durationMs ?? 800)],
+        ...['--timeout-ms', String(options.timeoutMs ?? 1500)],
       ],
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
