@@ -302,16 +302,19 @@ test.describe('NAT, endpoint-independent on both sides', () => {
   });
 
   test('(e) REST credentials: a running allocation outlives them, a new one is refused', async () => {
-    // A page that has been open 52 s: its 60 s credentials expire some 8 s into the test.
+    // A page that has been open 54 s: its 60 s credentials expire 5-6 s into the test (the
+    // expiry is in whole seconds).
     const rest = h.turn.restIceServer({
       lifetimeS: 60,
-      issuedAtMs: Date.now() - 52_000,
+      issuedAtMs: Date.now() - 54_000,
       transports: ['udp'],
     });
     const probe = startTurnProbe(h.topology.namespaces.a, `${h.turn.rest.address}:3478`, rest);
     try {
       await openPlainCall(h, { seqMs: 50, iceServers: [rest], iceTransportPolicy: 'relay' });
       expect(await probe.allocate()).toMatchObject({ code: 200 });
+      // Both allocations were made with credentials still valid, or the test proves nothing.
+      expect(Date.now(), 'call and probe allocated before the expiry').toBeLessThan(rest.expiresAt);
       await sleep(rest.expiresAt + 1_000 - Date.now());
       const refresh = await probe.refresh();
       const permission = await probe.permission(h.topology.nat.homes.b.publicAddress);
