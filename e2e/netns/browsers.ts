@@ -57,7 +57,13 @@ export const CHROMIUM_PAIR: ChromiumPair = { a: 'chromium', b: 'chromium' };
 /** Launches each peer's browser in its namespace (A first) and opens a page in each. */
 export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPair>(
   topology: Topology,
-  options: { origin: string; headless?: boolean; browsers?: C },
+  options: {
+    origin: string;
+    headless?: boolean;
+    browsers?: C;
+    /** Certificates a Chromium peer accepts although no CA signed them (see chromium.ts). */
+    trustSpki?: readonly string[];
+  },
 ): Promise<PeerBrowsers<C>> {
   // Without `browsers`, C is its default, ChromiumPair, and so is the value.
   const names = options.browsers ?? (CHROMIUM_PAIR as PeerBrowserNames as C);
@@ -75,7 +81,10 @@ export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPa
       const firefox = await launchNetnsFirefox(ns, launchOptions);
       return { ...firefox, peer: puppeteerPeerPage(firefox.page) };
     }
-    const chromium = await launchNetnsChromium(ns, launchOptions);
+    const chromium = await launchNetnsChromium(ns, {
+      ...launchOptions,
+      trustSpki: options.trustSpki ?? [],
+    });
     return { ...chromium, peer: playwrightPeerPage(chromium.page) };
   };
 

@@ -43,6 +43,12 @@ export interface HarnessOptions<C extends PeerBrowserNames, N extends NetworkSpe
   readonly browsers?: C;
   /** Which network to build, e.g. `{ kind: 'nat', a: 'eim', b: 'symmetric' }`. @default { kind: 'flat' } */
   readonly network?: N;
+  /**
+   * NAT topology: Chromium peers accept the TURN servers' self-signed certificate (by its key
+   * hash, nothing else), as they would a CA-signed one in production; false shows what an
+   * untrusted certificate does. Firefox peers never trust it. @default true
+   */
+  readonly trustTurnCertificate?: boolean;
 }
 
 /** Everything a netns test needs; `C` says which browser each peer runs. */
@@ -118,6 +124,8 @@ export async function setUpHarness<C extends PeerBrowserNames = ChromiumPair>(
     browsers = await launchPeerBrowsers(topology, {
       origin: server.url,
       browsers: options.browsers,
+      trustSpki:
+        turn && options.trustTurnCertificate !== false ? [turn.certificate.spkiSha256] : [],
     });
     const faults = createFaults(topology, { turn });
     const timeline = new Timeline();

@@ -283,22 +283,20 @@ test.describe('NAT, endpoint-independent on both sides', () => {
     expect(paths.a?.local).toMatchObject({ type: 'relay', relayProtocol: 'tcp' });
   });
 
-  test('TURN over TLS with the self-signed certificate: the handshake works, Chromium refuses it', async () => {
+  test('(d) TURN over TLS, its self-signed certificate trusted by key hash: a call connects with UDP blocked for a', async () => {
     const address = `${h.turn.longTerm.address}:5349`;
     const handshake = await run('sh', [
       '-c',
       `ip netns exec ${h.topology.namespaces.a} openssl s_client -connect ${address} </dev/null 2>&1`,
     ]);
     const verify = /Verify return code: (.*)/.exec(handshake)?.[1] ?? '?';
-    await openPlainPage(h, 'a');
-    const gathered = await plainGather(h, 'a', {
-      iceServers: [h.turn.longTermIceServer(['tls'])],
-      iceTransportPolicy: 'relay',
-    });
-    console.log(`[nat] TLS: openssl verify ${verify}; Chromium ${JSON.stringify(gathered)}`);
+    const cut = await h.faults.udpBlocked('a');
+    await openPlainCall(h, { seqMs: 50, iceServers: [h.turn.longTermIceServer(['tls'])] });
+    await cut.restore();
+    const path = await plainSelectedPath(h, 'a');
+    console.log(`[nat] (d) TLS: openssl verify ${verify}; a: ${describePair(path)}`);
     expect(verify).toBe('18 (self-signed certificate)');
-    expect(gathered.candidates).toEqual([]);
-    expect(gathered.errors).toEqual([expect.objectContaining({ errorCode: 701 })]);
+    expect(path?.local).toMatchObject({ type: 'relay', relayProtocol: 'tls' });
   });
 
   test('(e) REST credentials: a running allocation outlives them, a new one is refused', async () => {
@@ -352,7 +350,11 @@ test.describe('NAT, endpoint-independent on both sides', () => {
 test.describe('NAT, symmetric at b', () => {
   let h: NatHarness;
   test.beforeAll(async () => {
-    h = await setUpHarness({ network: { kind: 'nat', a: 'eim', b: 'symmetric' } });
+    // This harness shows what an untrusted certificate does.
+    h = await setUpHarness({
+      network: { kind: 'nat', a: 'eim', b: 'symmetric' },
+      trustTurnCertificate: false,
+    });
   });
   test.afterEach(async () => {
     await attachOnFailure(h);
@@ -417,5 +419,16 @@ test.describe('NAT, symmetric at b', () => {
       console.log(`[nat] (b) with TURN, ${peer}: ${describePair(path)}`);
       expect([path?.local?.type, path?.remote?.type]).toContain('relay');
     }
+  });
+
+  test('an untrusted self-signed certificate: Chromium gets no relay from turns: (701)', async () => {
+    await openPlainPage(h, 'a');
+    const gathered = await plainGather(h, 'a', {
+      iceServers: [h.turn.longTermIceServer(['tls'])],
+      iceTransportPolicy: 'relay',
+    });
+    console.log(`[nat] TLS untrusted: ${JSON.stringify(gathered)}`);
+    expect(gathered.candidates).toEqual([]);
+    expect(gathered.errors).toEqual([expect.objectContaining({ errorCode: 701 })]);
   });
 });

@@ -4,8 +4,8 @@
 // killing them on every exit path.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onProcessExit } from './cleanup';
@@ -51,6 +51,8 @@ export interface TurnServers extends TurnControl {
   readonly user: { readonly username: string; readonly password: string };
   /** The REST server's shared secret (random per run). */
   readonly secret: string;
+  /** The self-signed certificate both servers present on their TLS port. */
+  readonly certificate: TurnCertificate;
   /** STUN only, on the long-term server. */
   stun(): RTCIceServer;
   /** TURN on the long-term server. @param transports @default ['udp', 'tcp'] */
@@ -61,6 +63,14 @@ export interface TurnServers extends TurnControl {
   ): RTCIceServer & RestCredentials;
   /** Stops both and removes their files; idempotent. */
   close(): Promise<void>;
+}
+
+/** A TLS certificate of the TURN servers. */
+export interface TurnCertificate {
+  /** PEM file (valid 2 days, subjectAltName: both servers' IPs). */
+  readonly path: string;
+  /** Base64 SHA-256 of its SubjectPublicKeyInfo, as `--ignore-certificate-errors-spki-list` wants it. */
+  readonly spkiSha256: string;
 }
 
 const REALM = 'rpt.test';
@@ -110,6 +120,7 @@ export async function startTurnServers(topology: NatTopology): Promise<TurnServe
       realm: REALM,
       user: USER,
       secret,
+      certificate: { path: tls.cert, spkiSha256: spkiSha256(tls.cert) },
       stun: () => stunServer(longTerm.address),
       longTermIceServer: (transports = DEFAULT_TRANSPORTS) => ({
         urls: turnUrls(longTerm.address, transports),
@@ -317,4 +328,13 @@ async function selfSignedCertificate(
     ...['-addext', `subjectAltName=${addresses.map((a) => `IP:${a}`).join(',')}`],
   ]);
   return { cert, key };
+}
+
+/** Base64 SHA-256 of the SubjectPublicKeyInfo of the certificate in PEM file `path`. */
+function spkiSha256(path: string): string {
+  const spki = new X509Certificate(readFileSync(path)).publicKey.export({
+    type: 'spki',
+    format: 'der',
+  });
+  return createHash('sha256').update(spki).digest('base64');
 }
