@@ -5,14 +5,14 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onProcessExit } from './cleanup';
 import type { TurnControl } from './nat-faults';
 import { startTurnProbe } from './probes';
 import { run, sleep } from './sh';
-import type { NatTopology } from './topology';
+import { PREFIX, type NatTopology } from './topology';
 import {
   restCredentials,
   stunServer,
@@ -78,9 +78,13 @@ const USER = { username: 'rpt', password: 'rpt-password' } as const;
 const DEFAULT_TRANSPORTS: readonly TurnTransport[] = ['udp', 'tcp'];
 const LOG_LIMIT = 256 * 1024;
 
+/** The temp dir of one run's TURN servers is this plus mkdtemp's 6 characters. */
+const DIR_PREFIX = `${PREFIX}turnd-`;
+
 /** Starts both TURN servers in the core of `topology`. */
 export async function startTurnServers(topology: NatTopology): Promise<TurnServers> {
-  const dir = mkdtempSync(join(tmpdir(), 'rpt-turn-'));
+  removeStaleDirs();
+  const dir = mkdtempSync(join(tmpdir(), DIR_PREFIX));
   const servers: OwnedTurnServer[] = [];
   const removeDir = (): void => {
     rmSync(dir, { recursive: true, force: true });
@@ -337,4 +341,16 @@ function spkiSha256(path: string): string {
     format: 'der',
   });
   return createHash('sha256').update(spki).digest('base64');
+}
+
+/**
+ * Deletes the dirs (config, key, database) a killed run of this prefix left behind: a live
+ * topology means this process holds the prefix's lock, so no other run is using one.
+ */
+function removeStaleDirs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (name.startsWith(DIR_PREFIX) && /^[A-Za-z0-9]{6}$/.test(name.slice(DIR_PREFIX.length))) {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
 }
