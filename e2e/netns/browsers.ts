@@ -78,7 +78,10 @@ export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPa
     const ns = topology.namespaces[peer];
     const launchOptions = { origin: options.origin, headless: options.headless ?? true };
     if (names[peer] === 'firefox') {
-      const firefox = await launchNetnsFirefox(ns, launchOptions);
+      const firefox = await launchNetnsFirefox(ns, {
+        ...launchOptions,
+        allowNonLocalConnections: topology.kind === 'nat',
+      });
       return { ...firefox, peer: puppeteerPeerPage(firefox.page) };
     }
     const chromium = await launchNetnsChromium(ns, {
