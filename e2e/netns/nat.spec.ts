@@ -271,7 +271,8 @@ test.describe('NAT, endpoint-independent on both sides', () => {
         `${resumedMs} ms; a relayed from ${describePair(before)} to ${describePair(after)}`,
     );
     expect(after?.local?.type).toBe('relay');
-    expect(after?.local?.port).not.toBe(before?.local?.port);
+    // New candidates, so a new pair; the relay port may even repeat (coturn picks it at random).
+    expect(after?.id).not.toBe(before?.id);
   });
 
   test('(d) with UDP blocked for a, a call connects through TURN over TCP', async () => {
