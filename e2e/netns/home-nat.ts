@@ -18,9 +18,9 @@ export const NAT_TABLE = 'rpthome';
 export interface HomeNat {
   readonly kind: NatKind;
   /**
-   * The router loses its NAT state: the mapping rule switches to its other variant, then conntrack
-   * is flushed, so every flow (UDP and TCP) gets a mapping it never had before. Without the switch
-   * an EIM router would hand out the very same ports again and nothing would change.
+   * The router loses its NAT state: the mapping rule switches to its next variant, then conntrack
+   * is flushed, so every flow (UDP and TCP) gets a mapping it did not have before. Without the
+   * switch an EIM router would hand out the very same ports again and nothing would change.
    */
   lose(): Promise<void>;
   /** Back to the first variant (between trials); flushes conntrack only if it was switched. */
@@ -28,21 +28,28 @@ export interface HomeNat {
 }
 
 /**
- * The two mapping variants of each kind. Both keep the kind's behaviour and differ in every port,
- * so a flush plus a switch changes each mapping:
- * - eim: ports kept (`masquerade`), or every port XOR 0x4000 (a bijection, so still one mapping
- *   per internal endpoint whatever the destination; a port already taken is a drop, not a retry);
+ * The mapping variants of each kind, used in turn. All keep the kind's behaviour and differ in
+ * every port, so a flush plus a switch changes each mapping:
+ * - eim: ports kept (`masquerade`), or every port XOR 0x4000, 0x2000, 0x6000 (bijections, so still
+ *   one mapping per internal endpoint whatever the destination; a port already taken is a drop,
+ *   not a retry). Source ports at or above 32768, as every ephemeral one is, stay there. Four
+ *   variants make a flow's mapping differ from all it had before for three resets in a row.
  * - symmetric: a fresh random port per flow (`fully-random`), from 1024-32767 or from 32768-65535.
  */
-function mappingRules(kind: NatKind, variant: 0 | 1, publicAddress: string): string[] {
+const EIM_XOR = [0, 0x4000, 0x2000, 0x6000] as const;
+const VARIANTS: Readonly<Record<NatKind, number>> = { eim: EIM_XOR.length, symmetric: 2 };
+
+function mappingRules(kind: NatKind, variant: number, publicAddress: string): string[] {
   if (kind === 'symmetric') {
     const ports = variant === 0 ? '1024-32767' : '32768-65535';
     return [`meta l4proto { tcp, udp } masquerade to :${ports} fully-random`, 'masquerade'];
   }
-  if (variant === 0) return ['masquerade'];
+  const xor = EIM_XOR[variant] ?? 0;
+  if (xor === 0) return ['masquerade'];
+  const hex = `0x${xor.toString(16)}`;
   return [
-    `meta l4proto udp snat ip to ${publicAddress} : udp sport ^ 0x4000`,
-    `meta l4proto tcp snat ip to ${publicAddress} : tcp sport ^ 0x4000`,
+    `meta l4proto udp snat ip to ${publicAddress} : udp sport ^ ${hex}`,
+    `meta l4proto tcp snat ip to ${publicAddress} : tcp sport ^ ${hex}`,
     'masquerade',
   ];
 }
@@ -54,10 +61,10 @@ export async function installHomeNat(
   publicAddress: string,
   kind: NatKind,
 ): Promise<HomeNat> {
-  let variant: 0 | 1 = 0;
+  let variant = 0;
   const nft = (script: string[]): Promise<string> =>
     run('ip', ['netns', 'exec', ns, 'nft', script.join('\n')]);
-  const setMapping = async (next: 0 | 1): Promise<void> => {
+  const setMapping = async (next: number): Promise<void> => {
     // One nft transaction: no packet sees an empty mapping chain in between.
     await nft([
       `flush chain ip ${NAT_TABLE} mapping`,
@@ -86,7 +93,7 @@ export async function installHomeNat(
     kind,
     async lose() {
       // Switch first, then flush: a packet in between cannot recreate a flow with an old mapping.
-      await setMapping(variant === 0 ? 1 : 0);
+      await setMapping((variant + 1) % VARIANTS[kind]);
       await flushConntrack();
     },
     async reset() {
