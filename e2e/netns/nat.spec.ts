@@ -329,7 +329,8 @@ test.describe('NAT, endpoint-independent on both sides', () => {
         iceTransportPolicy: 'relay',
       });
       console.log(
-        `[nat] (e) ${Date.now() - rest.expiresAt} ms after expiry: Refresh ${refresh.code}, ` +
+        `[nat] (e) ${Date.now() - rest.expiresAt} ms after expiry: Refresh ${refresh.code} ` +
+          `(lifetime ${refresh.lifetime ?? '?'} s), ` +
           `CreatePermission ${permission.code}, call data within ${resumedMs} ms; ` +
           `new Allocate ${allocate.code}; Chromium gather ${JSON.stringify(gathered.errors)}; ` +
           `fresh credentials: ${fresh.candidates.map((c) => c.type).join(',')}`,
