@@ -1,5 +1,6 @@
 // Makes sure the system tools the tests need are present: a Chromium for Playwright, `ip` plus
-// `iptables` for the network-namespace suite, and Firefox ESR for its Firefox peers (driven by
+// `iptables` for the network-namespace suite, `nft`, `conntrack`, coturn's `turnserver` and
+// `openssl` for its NAT topology, and Firefox ESR for its Firefox peers (driven by
 // puppeteer-core, which never downloads a browser). Installs them with apt-get when missing and
 // we are root on Debian/Ubuntu; otherwise says exactly what to install. `--no-browser` skips
 // the browser check (the demo needs none).
@@ -12,6 +13,8 @@ const hasApt = existsSync('/usr/bin/apt-get');
 
 /** @param {string} command */
 function has(command) {
+  // nft and conntrack live in /usr/sbin, which a non-root PATH often lacks.
+  if (['/usr/sbin', '/sbin'].some((dir) => existsSync(`${dir}/${command}`))) return true;
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
@@ -46,6 +49,16 @@ if (wantBrowser && process.platform === 'linux') {
     missing.push({ pkg: 'iproute2', why: '`ip netns` for the network-failure suite' });
   if (!has('iptables'))
     missing.push({ pkg: 'iptables', why: 'cutting the network in the network-failure suite' });
+  /** @type {[tool: string, pkg: string, why: string][]} */
+  const natTools = [
+    ['nft', 'nftables', 'the home routers’ NAT in the NAT topology'],
+    ['conntrack', 'conntrack', 'the “NAT state lost” fault'],
+    ['turnserver', 'coturn', 'the STUN/TURN servers of the NAT topology'],
+    ['openssl', 'openssl', 'the TURN servers’ self-signed TLS certificate'],
+  ];
+  for (const [tool, pkg, why] of natTools) {
+    if (!has(tool)) missing.push({ pkg, why });
+  }
   if (!process.env.FIREFOX_PATH && !existsSync('/usr/bin/firefox-esr'))
     missing.push({ pkg: 'firefox-esr', why: 'the Firefox peers of the network-failure suite' });
 }
@@ -71,7 +84,7 @@ if (missing.length > 0) {
     console.error(
       hasApt
         ? `Install them with: sudo apt-get install ${pkgs.join(' ')}`
-        : 'Install Chromium (or run `npx playwright install chromium`), and iproute2 + iptables on Linux.',
+        : 'Install Chromium (or run `npx playwright install chromium`), and on Linux iproute2, iptables, nftables, conntrack, coturn and openssl.',
     );
     if (missing.some((m) => m.pkg === 'chromium')) process.exit(1);
     console.error(

@@ -57,7 +57,13 @@ export const CHROMIUM_PAIR: ChromiumPair = { a: 'chromium', b: 'chromium' };
 /** Launches each peer's browser in its namespace (A first) and opens a page in each. */
 export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPair>(
   topology: Topology,
-  options: { origin: string; headless?: boolean; browsers?: C },
+  options: {
+    origin: string;
+    headless?: boolean;
+    browsers?: C;
+    /** Certificates a Chromium peer accepts although no CA signed them (see chromium.ts). */
+    trustSpki?: readonly string[];
+  },
 ): Promise<PeerBrowsers<C>> {
   // Without `browsers`, C is its default, ChromiumPair, and so is the value.
   const names = options.browsers ?? (CHROMIUM_PAIR as PeerBrowserNames as C);
@@ -72,10 +78,16 @@ export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPa
     const ns = topology.namespaces[peer];
     const launchOptions = { origin: options.origin, headless: options.headless ?? true };
     if (names[peer] === 'firefox') {
-      const firefox = await launchNetnsFirefox(ns, launchOptions);
+      const firefox = await launchNetnsFirefox(ns, {
+        ...launchOptions,
+        allowNonLocalConnections: topology.kind === 'nat',
+      });
       return { ...firefox, peer: puppeteerPeerPage(firefox.page) };
     }
-    const chromium = await launchNetnsChromium(ns, launchOptions);
+    const chromium = await launchNetnsChromium(ns, {
+      ...launchOptions,
+      trustSpki: options.trustSpki ?? [],
+    });
     return { ...chromium, peer: playwrightPeerPage(chromium.page) };
   };
 

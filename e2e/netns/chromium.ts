@@ -16,8 +16,20 @@ export interface NetnsChromium {
   close(): Promise<void>;
 }
 
+/** What a Chromium in a peer namespace is started with besides its page origin. */
+export interface NetnsChromiumOptions {
+  readonly headless?: boolean;
+  /**
+   * Base64 SHA-256 hashes of certificates' SubjectPublicKeyInfo whose errors Chromium ignores
+   * (`--ignore-certificate-errors-spki-list`, honoured because Playwright passes a
+   * `--user-data-dir`): the harness's self-signed TURN certificate, for turns: URLs. Every
+   * other certificate is verified as usual. @default []
+   */
+  readonly trustSpki?: readonly string[];
+}
+
 /** Flags for a Chromium in a peer namespace that loads pages from `origin` (http://IP:PORT). */
-export function netnsChromiumArgs(origin: string): string[] {
+export function netnsChromiumArgs(origin: string, trustSpki: readonly string[] = []): string[] {
   const args = [
     ...CHROMIUM_ARGS,
     // Required whatever the config says: root needs --no-sandbox, and this list must not depend on it.
@@ -35,6 +47,9 @@ export function netnsChromiumArgs(origin: string): string[] {
     // Plain http on a non-loopback address is not a secure context; without this flag
     // navigator.mediaDevices is undefined.
     `--unsafely-treat-insecure-origin-as-secure=${origin}`,
+    ...(trustSpki.length > 0
+      ? [`--ignore-certificate-errors-spki-list=${trustSpki.join(',')}`]
+      : []),
   ];
   return [...new Set(args)];
 }
@@ -42,7 +57,7 @@ export function netnsChromiumArgs(origin: string): string[] {
 /** Launches Chromium in namespace `ns` and opens a page in it. */
 export async function launchNetnsChromium(
   ns: string,
-  options: { origin: string; headless?: boolean },
+  options: NetnsChromiumOptions & { readonly origin: string },
 ): Promise<NetnsChromium> {
   const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromiumPath))
@@ -88,7 +103,7 @@ export async function launchNetnsChromium(
   try {
     browser = await chromium.launch({
       executablePath: wrapper,
-      args: netnsChromiumArgs(options.origin),
+      args: netnsChromiumArgs(options.origin, options.trustSpki),
       headless: options.headless ?? true,
     });
     const page = await (await browser.newContext()).newPage();

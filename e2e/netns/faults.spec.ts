@@ -28,7 +28,11 @@ test.afterAll(async () => {
   topology.destroy();
 });
 
-/** Whether one of a few UDP datagrams from `from` reaches `to` (3 s: node starts slowly on a busy machine). */
+/**
+ * Whether one of 5 UDP datagrams from `from` reaches `to`. The receiver gives up 300 ms after the
+ * sender has finished, not at a fixed time from its own start: with other harness runs loading
+ * the 2 cores, starting the sender's Node alone took longer than a fixed 1.5 s window.
+ */
 async function udpDelivered(from: Peer, to: Peer): Promise<boolean> {
   const port = 9999;
   const receiver = spawn(
@@ -38,9 +42,10 @@ async function udpDelivered(from: Peer, to: Peer): Promise<boolean> {
       `const s = require('node:dgram').createSocket('udp4');
        s.on('message', () => process.exit(0));
        s.bind(${port}, () => console.log('bound'));
-       setTimeout(() => process.exit(1), 3000);`,
+       process.stdin.once('data', () => setTimeout(() => process.exit(1), 300));
+       setTimeout(() => process.exit(1), 15000);`,
     ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
+    { stdio: ['pipe', 'pipe', 'ignore'] },
   );
   const exit = new Promise<number | null>((resolve) => receiver.once('exit', resolve));
   await new Promise((resolve) => receiver.stdout.once('data', resolve));
@@ -53,15 +58,18 @@ async function udpDelivered(from: Peer, to: Peer): Promise<boolean> {
        if (++n === 5) { clearInterval(t); setTimeout(() => s.close(), 50); }
      }, 100);`,
   ]);
+  // The receiver may already have exited (delivered), and its stdin with it.
+  receiver.stdin.on('error', () => undefined);
+  receiver.stdin.end('sent\n');
   return (await exit) === 0;
 }
 
-/** Whether `peer` gets an answer from the router's server within 3 s. */
+/** Whether `peer` gets an answer from the router's server within 2 s. */
 async function signalingUp(peer: Peer): Promise<boolean> {
   try {
     await run('ip', [
       ...['netns', 'exec', topology.namespaces[peer], process.execPath, '-e'],
-      `fetch(${JSON.stringify(`${server.url}/healthz`)}, { signal: AbortSignal.timeout(3000) })
+      `fetch(${JSON.stringify(`${server.url}/healthz`)}, { signal: AbortSignal.timeout(2000) })
         .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));`,
     ]);
     return true;

@@ -1,8 +1,16 @@
-// Owns the network faults between the peers: each cut is applied in the router namespace, tagged
-// so cleanup finds it, and reports exactly when it took effect and when it was lifted.
+// Owns the network faults between the peers: what each one is, applying it (flat topology: in the
+// router namespace; NAT: nat-faults.ts) with exact timestamps of when it took effect and when it
+// was lifted, and lifting everything between trials.
 
-import type { Peer, Topology } from './topology';
+import { clearTaggedRules, dropRule, ipStep, type Step } from './fault-steps';
+import { clearNatFaults, natSteps, type TurnControl } from './nat-faults';
+import { readdressSteps, readdressTarget, restoreOriginalAddress } from './readdress';
 import { run, sleep } from './sh';
+import type { FlatTopology, Peer, Topology } from './topology';
+
+export { RULE_COMMENT } from './fault-steps';
+export { readdressTarget };
+export type { TurnControl };
 
 /** Which fault to apply. */
 export type FaultSpec =
@@ -22,15 +30,23 @@ export type FaultSpec =
    */
   | { readonly kind: 'readdress'; readonly peer: Peer; readonly address?: string }
   /** Router drops each forwarded packet with `probability` (0..1), both directions. */
-  | { readonly kind: 'loss'; readonly probability: number };
-
-/** Prefix length of every peer link's subnet (see topology.ts). */
-const LINK_PREFIX = 24;
-
-/** The address a 'readdress' fault moves `peer` to by default: host 50 on the same subnet. */
-export function readdressTarget(topology: Topology, peer: Peer): string {
-  return topology.addresses[peer].replace(/\.\d+$/, '.50');
-}
+  | { readonly kind: 'loss'; readonly probability: number }
+  /**
+   * NAT topology only: `peer`'s home router drops every UDP packet it would forward, both ways.
+   * TCP still passes: signaling, and TURN over TCP or TLS.
+   */
+  | { readonly kind: 'udpBlocked'; readonly peer: Peer }
+  /**
+   * NAT topology only: `peer`'s home router loses its NAT state (conntrack flushed, mapping rule
+   * switched), so every flow it carries, UDP or TCP, gets a new public port. An event rather than
+   * a state: the old mappings stay dead, `restore()` has nothing to lift and returns at once.
+   */
+  | { readonly kind: 'natReset'; readonly peer: Peer }
+  /**
+   * NAT topology only: every TURN server is killed, losing its allocations; restore starts them
+   * again with the same configuration and resolves once they answer.
+   */
+  | { readonly kind: 'turnDown' };
 
 /**
  * When a fault took effect and when it was lifted, `Date.now()` ms. A command takes ~10-20 ms and
@@ -64,94 +80,37 @@ export interface Faults {
   oneDirection(from: Peer, to: Peer): Promise<Cut>;
   readdress(peer: Peer, address?: string): Promise<Cut>;
   loss(probability: number): Promise<Cut>;
+  udpBlocked(peer: Peer): Promise<Cut>;
+  natReset(peer: Peer): Promise<Cut>;
+  turnDown(): Promise<Cut>;
   /**
-   * Lifts every fault this harness ever applied (tagged rules, downed links), and gives each peer
-   * back exactly its original address.
+   * Lifts every fault this harness ever applied (tagged rules, downed links; in NAT also the
+   * mapping switch and a stopped TURN server), and gives each peer back its original address.
    */
   clear(): Promise<void>;
 }
 
-/** Every iptables rule a fault adds carries this comment. */
-export const RULE_COMMENT = 'rpt-fault';
-
-type Step = { readonly apply: string[]; readonly undo: string[] };
+/** What `createFaults` needs besides the topology. */
+export interface FaultsOptions {
+  /** The TURN servers, for 'turnDown' (NAT topology). */
+  readonly turn?: TurnControl;
+}
 
 /** Creates the fault controller for `topology`. */
-export function createFaults(topology: Topology): Faults {
-  const router = topology.namespaces.router;
-  const routerLink = (peer: Peer): string => topology.links[peer].router;
-  const peerLink = (peer: Peer): string => topology.links[peer].peer;
-  const ns = (peer: Peer): string => topology.namespaces[peer];
-  // With promotion, deleting a link's primary address promotes the next one instead of deleting
-  // every address of the subnet with it, so the routes via the router survive a readdress.
-  const promoteSecondaries = (peer: Peer): string[] => [
-    ...['netns', 'exec', ns(peer), 'sysctl', '-qw'],
-    `net.ipv4.conf.${peerLink(peer)}.promote_secondaries=1`,
-  ];
-  const addrCmd = (peer: Peer, op: 'add' | 'del', address: string): string[] => [
-    ...['-n', ns(peer), 'addr', op, `${address}/${LINK_PREFIX}`, 'dev', peerLink(peer)],
-  ];
-  const rule = (chain: string, ...match: string[]): Step => {
-    const spec = [chain, ...match, '-m', 'comment', '--comment', RULE_COMMENT, '-j', 'DROP'];
-    return {
-      apply: ['netns', 'exec', router, 'iptables', '-w', '-I', ...spec],
-      undo: ['netns', 'exec', router, 'iptables', '-w', '-D', ...spec],
-    };
-  };
-
-  // Steps are applied in order and undone in reverse, so the step that cuts the peer-to-peer path
-  // goes last: `cutAt` is the moment the cut is complete, `restoredAt` the moment all is open again.
-  const stepsFor = (spec: FaultSpec): Step[] => {
-    if (spec === 'media') return [rule('FORWARD')];
-    switch (spec.kind) {
-      case 'full':
-        return [
-          rule('INPUT', '-i', routerLink(spec.peer)),
-          rule('OUTPUT', '-o', routerLink(spec.peer)),
-          rule('FORWARD'),
-        ];
-      case 'linkDown': {
-        const dev = routerLink(spec.peer);
-        return [
-          {
-            apply: ['-n', router, 'link', 'set', dev, 'down'],
-            undo: ['-n', router, 'link', 'set', dev, 'up'],
-          },
-        ];
-      }
-      case 'oneDirection':
-        return [rule('FORWARD', '-i', routerLink(spec.from), '-o', routerLink(spec.to))];
-      case 'readdress': {
-        const { peer } = spec;
-        const original = topology.addresses[peer];
-        const next = spec.address ?? readdressTarget(topology, peer);
-        if (next === original) throw new Error(`readdress: ${peer} already has ${next}`);
-        const promote = promoteSecondaries(peer);
-        return [
-          { apply: promote, undo: promote },
-          { apply: addrCmd(peer, 'add', next), undo: addrCmd(peer, 'del', next) },
-          { apply: addrCmd(peer, 'del', original), undo: addrCmd(peer, 'add', original) },
-        ];
-      }
-      case 'loss': {
-        const p = spec.probability;
-        if (!(p >= 0 && p <= 1)) throw new Error(`loss: probability must be in [0, 1], got ${p}`);
-        const match = ['-m', 'statistic', '--mode', 'random', '--probability', String(p)];
-        return [rule('FORWARD', ...match)];
-      }
-    }
-  };
+export function createFaults(topology: Topology, options: FaultsOptions = {}): Faults {
+  const stepsFor = (spec: FaultSpec): Step[] =>
+    topology.kind === 'nat' ? natSteps(topology, spec, options.turn) : flatSteps(topology, spec);
 
   const cut = async (spec: FaultSpec): Promise<Cut> => {
     const steps = stepsFor(spec);
     const cutBeganAt = Date.now();
-    for (const step of steps) await run('ip', step.apply);
+    for (const step of steps) await step.apply();
     const cutAt = Date.now();
     let restoring: Promise<CutWindow> | undefined;
     const restore = (): Promise<CutWindow> => {
       restoring ??= (async () => {
         const restoreBeganAt = Date.now();
-        for (const step of [...steps].reverse()) await run('ip', step.undo);
+        for (const step of [...steps].reverse()) await step.undo();
         return { cutBeganAt, cutAt, restoreBeganAt, restoredAt: Date.now() };
       })();
       return restoring;
@@ -175,40 +134,66 @@ export function createFaults(topology: Topology): Faults {
         address === undefined ? { kind: 'readdress', peer } : { kind: 'readdress', peer, address },
       ),
     loss: (probability) => cut({ kind: 'loss', probability }),
+    udpBlocked: (peer) => cut({ kind: 'udpBlocked', peer }),
+    natReset: (peer) => cut({ kind: 'natReset', peer }),
+    turnDown: () => cut({ kind: 'turnDown' }),
     async clear() {
-      const saved = await run('ip', ['netns', 'exec', router, 'iptables-save', '-t', 'filter']);
-      for (const line of saved.split('\n')) {
-        if (!line.startsWith('-A ') || !line.includes(`--comment ${RULE_COMMENT}`)) continue;
-        // iptables-save prints the rule as it was added; the same words after -D delete it.
-        const words = line.slice(3).split(' ');
-        await run('ip', ['netns', 'exec', router, 'iptables', '-w', '-D', ...words]);
-      }
-      for (const peer of ['a', 'b'] as const) {
-        await run('ip', ['-n', router, 'link', 'set', routerLink(peer), 'up']);
-        // Original address first, then the others: with promotion, the routes never go away.
-        await run('ip', promoteSecondaries(peer));
-        const original = topology.addresses[peer];
-        const shown = await run('ip', [
-          '-n',
-          ns(peer),
-          '-4',
-          '-o',
-          'addr',
-          'show',
-          'dev',
-          peerLink(peer),
-        ]);
-        const present = [...shown.matchAll(/\binet (\d+\.\d+\.\d+\.\d+)\/(\d+)/g)].map((m) => ({
-          address: m[1] ?? '',
-          cidr: `${m[1] ?? ''}/${m[2] ?? ''}`,
-        }));
-        if (!present.some((p) => p.address === original)) {
-          await run('ip', addrCmd(peer, 'add', original));
-        }
-        for (const other of present.filter((p) => p.address !== original)) {
-          await run('ip', ['-n', ns(peer), 'addr', 'del', other.cidr, 'dev', peerLink(peer)]);
+      if (topology.kind === 'nat') {
+        await clearNatFaults(topology, options.turn);
+      } else {
+        await clearTaggedRules(topology.namespaces.router);
+        for (const peer of ['a', 'b'] as const) {
+          const dev = topology.links[peer].router;
+          await run('ip', ['-n', topology.namespaces.router, 'link', 'set', dev, 'up']);
         }
       }
+      for (const peer of ['a', 'b'] as const) await restoreOriginalAddress(topology, peer);
     },
   };
+}
+
+/** The loss fault's match, checked. */
+export function lossMatch(probability: number): string[] {
+  if (!(probability >= 0 && probability <= 1)) {
+    throw new Error(`loss: probability must be in [0, 1], got ${probability}`);
+  }
+  return ['-m', 'statistic', '--mode', 'random', '--probability', String(probability)];
+}
+
+// Steps are applied in order and undone in reverse, so the step that cuts the peer-to-peer path
+// goes last: `cutAt` is the moment the cut is complete, `restoredAt` the moment all is open again.
+function flatSteps(topology: FlatTopology, spec: FaultSpec): Step[] {
+  const router = topology.namespaces.router;
+  const routerLink = (peer: Peer): string => topology.links[peer].router;
+  const rule = (chain: string, ...match: string[]): Step => dropRule(router, chain, ...match);
+  if (spec === 'media') return [rule('FORWARD')];
+  switch (spec.kind) {
+    case 'full':
+      return [
+        rule('INPUT', '-i', routerLink(spec.peer)),
+        rule('OUTPUT', '-o', routerLink(spec.peer)),
+        rule('FORWARD'),
+      ];
+    case 'linkDown': {
+      const dev = routerLink(spec.peer);
+      return [
+        ipStep(
+          ['-n', router, 'link', 'set', dev, 'down'],
+          ['-n', router, 'link', 'set', dev, 'up'],
+        ),
+      ];
+    }
+    case 'oneDirection':
+      return [rule('FORWARD', '-i', routerLink(spec.from), '-o', routerLink(spec.to))];
+    case 'readdress':
+      return readdressSteps(topology, spec.peer, spec.address);
+    case 'loss':
+      return [rule('FORWARD', ...lossMatch(spec.probability))];
+    case 'udpBlocked':
+    case 'natReset':
+    case 'turnDown':
+      throw new Error(
+        `${spec.kind} needs the NAT topology: setUpHarness({ network: { kind: 'nat', a, b } })`,
+      );
+  }
 }

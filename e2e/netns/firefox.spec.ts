@@ -1,25 +1,29 @@
 // Proves the harness with Firefox peers: library-free calls (pages/plain.html) between Firefox and
 // Firefox, and between Chromium and Firefox, with each side making the first offer in turn,
-// connect, carry data and video both ways, and come back after a real 3 s media-path cut.
+// connect, carry data and video both ways, and come back after a real 3 s media-path cut; and a
+// Firefox peer behind a NAT, over srflx and over TURN/TCP.
 
 import { expect, test } from '@playwright/test';
 import {
   firefoxUnavailableReason,
+  natUnavailableReason,
   netnsUnavailableReason,
   setUpHarness,
   type AnyHarness,
+  type NatHarness,
   type Peer,
   type PeerBrowserNames,
 } from './harness';
-import { openPlainCall, plainReceived, plainState } from './plain-call';
+import { openPlainCall, plainReceived, plainSelectedPath, plainState } from './plain-call';
 
 const unavailable = netnsUnavailableReason() ?? firefoxUnavailableReason();
+const natUnavailable = unavailable ?? natUnavailableReason();
 if (
-  unavailable &&
+  natUnavailable &&
   (process.env.RP_REQUIRE_NETNS === '1' || process.env.RP_REQUIRE_FIREFOX === '1')
 ) {
   // In CI a missing prerequisite must not pass silently as a skip.
-  throw new Error(`RP_REQUIRE_NETNS/RP_REQUIRE_FIREFOX=1 but cannot run: ${unavailable}`);
+  throw new Error(`RP_REQUIRE_NETNS/RP_REQUIRE_FIREFOX=1 but cannot run: ${natUnavailable}`);
 }
 
 const PEERS: readonly Peer[] = ['a', 'b'];
@@ -104,3 +108,43 @@ for (const browsers of PAIRINGS) {
     }
   });
 }
+
+test.describe.serial('chromium (a) ↔ firefox (b), each behind an endpoint-independent NAT', () => {
+  test.skip(natUnavailable !== undefined, `cannot run: ${natUnavailable ?? ''}`);
+
+  let h: NatHarness<{ a: 'chromium'; b: 'firefox' }> | undefined;
+  test.beforeAll(async () => {
+    h = await setUpHarness({
+      browsers: { a: 'chromium', b: 'firefox' },
+      network: { kind: 'nat', a: 'eim', b: 'eim' },
+    });
+  });
+  test.afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test('connects over srflx with STUN alone', async () => {
+    if (!h) throw new Error('harness not set up');
+    await h.resetTrial();
+    await openPlainCall(h, { seqMs: 50, iceServers: [h.turn.stun()] });
+    const b = await plainSelectedPath(h, 'b');
+    console.log(`[nat] firefox b: ${b?.local?.type ?? '?'} → ${b?.remote?.type ?? '?'}`);
+    expect(b?.local).toMatchObject({
+      type: 'srflx',
+      address: h.topology.nat.homes.b.publicAddress,
+    });
+  });
+
+  test('with UDP blocked for b, connects through TURN over TCP', async () => {
+    if (!h) throw new Error('harness not set up');
+    await h.resetTrial();
+    const cut = await h.faults.udpBlocked('b');
+    await openPlainCall(h, { seqMs: 50, iceServers: [h.turn.longTermIceServer(['tcp'])] });
+    await cut.restore();
+    const b = await plainSelectedPath(h, 'b');
+    console.log(
+      `[nat] firefox b, UDP blocked: ${b?.local?.type ?? '?'}/${b?.local?.relayProtocol ?? '?'}`,
+    );
+    expect(b?.local).toMatchObject({ type: 'relay', relayProtocol: 'tcp' });
+  });
+});

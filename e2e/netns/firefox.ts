@@ -62,7 +62,18 @@ const LISTENING = /^WebDriver BiDi listening on (ws:\/\/\S+)$/m;
 /** Launches Firefox in namespace `ns` and connects to it over WebDriver BiDi. */
 export async function launchNetnsFirefox(
   ns: string,
-  options: { origin: string; headless?: boolean; startTimeoutMs?: number },
+  options: {
+    origin: string;
+    headless?: boolean;
+    startTimeoutMs?: number;
+    /**
+     * Leaves out MOZ_DISABLE_NONLOCAL_CONNECTIONS. It crashes Firefox (SIGSEGV, "FATAL ERROR:
+     * Non-local network connections are disabled") on its first TCP connection to an address
+     * outside loopback, RFC 1918 and link-local: the NAT topology's page and TURN servers, on
+     * documentation ranges. Its calls home then fail at once, for want of a route. @default false
+     */
+    allowNonLocalConnections?: boolean;
+  },
 ): Promise<NetnsFirefox> {
   const reason = firefoxUnavailableReason();
   if (reason) throw new Error(reason);
@@ -111,7 +122,9 @@ export async function launchNetnsFirefox(
       // answer in a namespace without a default route.
       env: {
         ...process.env,
-        MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1',
+        ...(options.allowNonLocalConnections === true
+          ? {}
+          : { MOZ_DISABLE_NONLOCAL_CONNECTIONS: '1' }),
         MOZ_CRASHREPORTER_DISABLE: '1',
       },
     });

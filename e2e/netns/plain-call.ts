@@ -48,6 +48,44 @@ export interface PairSample {
   readonly framesDecoded?: number;
 }
 
+/** One ICE candidate as getStats (or an icecandidate event) shows it. */
+export interface CandidateInfo {
+  readonly type: RTCIceCandidateType;
+  readonly protocol: string;
+  readonly address: string;
+  readonly port: number;
+  /** How a relay candidate reaches its TURN server ('udp' | 'tcp' | 'tls'); null otherwise. */
+  readonly relayProtocol: string | null;
+  readonly url?: string | null;
+}
+
+/** One candidate pair from getStats. */
+export interface PairInfo {
+  readonly id: string;
+  readonly state: RTCStatsIceCandidatePairState;
+  readonly nominated: boolean;
+  /** Whether it is its transport's selected pair. */
+  readonly selected: boolean;
+  readonly local: CandidateInfo | null;
+  readonly remote: CandidateInfo | null;
+}
+
+/** An icecandidateerror event. */
+export interface IceError {
+  readonly url: string;
+  readonly errorCode: number;
+  readonly errorText: string;
+}
+
+/** What `gather` saw on a throw-away connection. */
+export interface GatherResult {
+  readonly candidates: readonly CandidateInfo[];
+  readonly errors: readonly IceError[];
+  /** Whether gathering completed before the timeout. */
+  readonly complete: boolean;
+  readonly ms: number;
+}
+
 interface PlainApi {
   connected(): Promise<true>;
   state(): PlainPeerState;
@@ -64,6 +102,10 @@ interface PlainApi {
   statsDump(): Promise<Record<string, unknown>[]>;
   selectedPair(): Promise<Omit<PairSample, 't'> | null>;
   sampleStats(durationMs: number, intervalMs: number): Promise<PairSample[]>;
+  candidatePairs(): Promise<PairInfo[]>;
+  selectedPath(): Promise<PairInfo | null>;
+  iceErrors(): IceError[];
+  gather(config: RTCConfiguration, timeoutMs: number): Promise<GatherResult>;
 }
 
 declare global {
@@ -78,6 +120,10 @@ export interface PlainCallOptions {
   readonly video?: boolean;
   /** Peer A sends a numbered message every this many ms; 0 = idle channel. @default 0 */
   readonly seqMs?: number;
+  /** Both peers' RTCConfiguration.iceServers. @default [] */
+  readonly iceServers?: readonly RTCIceServer[];
+  /** @default 'all' */
+  readonly iceTransportPolicy?: RTCIceTransportPolicy;
   /** The peer that makes the first offer (and so takes the DTLS role the answer leaves it). @default 'a' */
   readonly offerer?: Peer;
 }
@@ -97,6 +143,14 @@ export async function openPlainCall(
       room,
       video: options.video ? '1' : '0',
       seqMs: String(options.seqMs ?? 0),
+      ...(options.iceServers || options.iceTransportPolicy
+        ? {
+            ice: JSON.stringify({
+              iceServers: options.iceServers ?? [],
+              iceTransportPolicy: options.iceTransportPolicy ?? 'all',
+            }),
+          }
+        : {}),
       offerer: options.offerer ?? 'a',
     }).toString();
   const url = (peer: Peer): string =>
@@ -125,6 +179,38 @@ export async function openPlainCall(
 /** The state of `peer`'s plain call. */
 export function plainState(harness: AnyHarness, peer: Peer): Promise<PlainPeerState> {
   return harness.peers[peer].evaluate(() => window.rpt.state());
+}
+
+/** Loads plain.html in `peer`'s page alone, in a room of its own (e.g. for `plainGather`). */
+export async function openPlainPage(harness: AnyHarness, peer: Peer): Promise<void> {
+  const query = new URLSearchParams({ peer, room: `rpt-${process.pid}-${++rooms}-alone` });
+  await harness.peers[peer].goto(
+    `${harness.routerUrl}/e2e/netns/pages/plain.html?${query.toString()}`,
+  );
+  await harness.peers[peer].waitForFunction(() => 'rpt' in window, null);
+}
+
+/** `peer`'s selected candidate pair, or null before one is selected. */
+export function plainSelectedPath(harness: AnyHarness, peer: Peer): Promise<PairInfo | null> {
+  return harness.peers[peer].evaluate(() => window.rpt.selectedPath());
+}
+
+/** Every candidate pair of `peer`'s call. */
+export function plainCandidatePairs(harness: AnyHarness, peer: Peer): Promise<PairInfo[]> {
+  return harness.peers[peer].evaluate(() => window.rpt.candidatePairs());
+}
+
+/** Gathers with `config` on a throw-away connection in `peer`'s page. */
+export function plainGather(
+  harness: AnyHarness,
+  peer: Peer,
+  config: RTCConfiguration,
+  timeoutMs = 5000,
+): Promise<GatherResult> {
+  return harness.peers[peer].evaluate(
+    ([c, ms]: readonly [RTCConfiguration, number]) => window.rpt.gather(c, ms),
+    [config, timeoutMs] as const,
+  );
 }
 
 /** [seq, Date.now()] for every message `peer` received so far. */

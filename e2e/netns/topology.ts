@@ -1,14 +1,32 @@
-// Owns the three network namespaces (peer A, peer B, router), their veth links, addresses and
-// routes; the lock that keeps two harness runs from sharing them; and their removal on every exit.
+// Owns the network namespaces (flat: peer A, peer B, router; NAT: see nat-topology.ts), their
+// veth links, addresses and routes; the lock that keeps two harness runs from sharing them; and
+// their removal on every exit.
 
 import { accessSync, constants, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { onProcessExit } from './cleanup';
+import type { NatKind } from './home-nat';
+import { buildNat, natNames, NAT_ADDRESSES, type NatLayout } from './nat-topology';
 import { run, runSync, sleep } from './sh';
+
+export type { NatKind, NatLayout };
 
 /** One of the two call peers. */
 export type Peer = 'a' | 'b';
+
+/** Which network to build. */
+export type NetworkSpec = FlatNetwork | NatNetwork;
+/** Today's routed topology: A – router – B, no NAT; the router hosts the server. */
+export interface FlatNetwork {
+  readonly kind: 'flat';
+}
+/** Each peer behind its own home router, NATing as `a` / `b` say; a public core in between. */
+export interface NatNetwork {
+  readonly kind: 'nat';
+  readonly a: NatKind;
+  readonly b: NatKind;
+}
 
 /**
  * Every name this harness creates is this prefix plus [a-z0-9]+, so it never touches anything
@@ -63,13 +81,33 @@ export const ADDRESSES = {
   service: '10.77.0.1',
 } as const;
 
-/** The live topology; `destroy` is idempotent and synchronous so exit handlers can call it. */
-export interface Topology {
+/** What both topologies have; `destroy` is idempotent and synchronous so exit handlers can call it. */
+interface TopologyBase {
+  /** The peers' namespaces, and `router`: where the server runs (the router; the core in NAT). */
+  readonly namespaces: { readonly a: string; readonly b: string; readonly router: string };
+  /** Each peer's link: the peer's end, and the far end (in the router; in its home router in NAT). */
+  readonly links: Readonly<Record<Peer, { readonly peer: string; readonly router: string }>>;
+  /** The peers' own addresses, and the server's, reachable from both peers. */
+  readonly addresses: { readonly a: string; readonly b: string; readonly service: string };
+  destroy(): void;
+}
+
+/** The flat routed topology (the default). */
+export interface FlatTopology extends TopologyBase {
+  readonly kind: 'flat';
   readonly namespaces: typeof NAMESPACES;
   readonly links: typeof LINKS;
   readonly addresses: typeof ADDRESSES;
-  destroy(): void;
 }
+
+/** The NAT topology: home routers and a public core (nat-topology.ts). */
+export interface NatTopology extends TopologyBase {
+  readonly kind: 'nat';
+  readonly nat: NatLayout;
+}
+
+/** The live topology. */
+export type Topology = FlatTopology | NatTopology;
 
 const LOCK_FILE = join(tmpdir(), `${PREFIX}netns.lock`);
 
@@ -86,12 +124,40 @@ export function netnsUnavailableReason(): string | undefined {
   return undefined;
 }
 
+/** Why the NAT topology (and its TURN servers) cannot be used here, or undefined when it can. */
+export function natUnavailableReason(): string | undefined {
+  const tools = [
+    ['nft', 'nftables'],
+    ['conntrack', 'conntrack'],
+    ['turnserver', 'coturn'],
+    ['openssl', 'openssl'],
+  ] as const;
+  for (const [tool, pkg] of tools) {
+    if (!onPath(tool)) return `\`${tool}\` is not installed (apt-get install ${pkg})`;
+  }
+  return netnsUnavailableReason();
+}
+
+/** Options of `createTopology`. */
+export interface TopologyOptions<N extends NetworkSpec = NetworkSpec> {
+  /** How long to wait for another live run of the same prefix. @default 120_000 */
+  readonly lockTimeoutMs?: number;
+  /** @default { kind: 'flat' } */
+  readonly network?: N;
+}
+
 /**
  * Creates the namespaces, replacing stale ones a crashed earlier run left behind. Waits up to
  * `lockTimeoutMs` while another live process holds them, since the names are fixed.
  */
-export async function createTopology(options: { lockTimeoutMs?: number } = {}): Promise<Topology> {
-  const reason = netnsUnavailableReason();
+export function createTopology(options?: TopologyOptions<FlatNetwork>): Promise<FlatTopology>;
+export function createTopology(
+  options: TopologyOptions<NatNetwork> & { readonly network: NatNetwork },
+): Promise<NatTopology>;
+export function createTopology(options?: TopologyOptions): Promise<Topology>;
+export async function createTopology(options: TopologyOptions = {}): Promise<Topology> {
+  const network = options.network ?? { kind: 'flat' };
+  const reason = network.kind === 'nat' ? natUnavailableReason() : netnsUnavailableReason();
   if (reason) throw new Error(reason);
   await acquireLock(options.lockTimeoutMs ?? 120_000);
   removeNamespaces();
@@ -105,12 +171,18 @@ export async function createTopology(options: { lockTimeoutMs?: number } = {}): 
   };
   const unregister = onProcessExit(destroy);
   try {
-    await build();
+    if (network.kind === 'flat') {
+      await build();
+      return { kind: 'flat', namespaces: NAMESPACES, links: LINKS, addresses: ADDRESSES, destroy };
+    }
+    const nat = await buildNat(PREFIX, { a: network.a, b: network.b });
+    const { namespaces, links } = natNames(PREFIX);
+    const { a, b, service } = NAT_ADDRESSES;
+    return { kind: 'nat', namespaces, links, addresses: { a, b, service }, nat, destroy };
   } catch (error) {
     destroy();
     throw error;
   }
-  return { namespaces: NAMESPACES, links: LINKS, addresses: ADDRESSES, destroy };
 }
 
 async function build(): Promise<void> {
@@ -158,7 +230,7 @@ function removeNamespaces(): void {
   const names = list
     .split('\n')
     .map((line) => line.split(' ')[0] ?? '')
-    .filter((name) => name.startsWith(PREFIX));
+    .filter(ownsName);
   for (const ns of names) {
     for (const pid of (runSync('ip', ['netns', 'pids', ns]) ?? '').split(/\s+/).filter(Boolean)) {
       try {
