@@ -161,7 +161,7 @@ export class Incident {
   /** The native states came back during the incident: ask for a keyframe now, once. */
   reconnected(): void {
     const state = this.#state;
-    if (state === null || state.keyframeKicked) return;
+    if (state === null || state.keyframeKicked || state.replacement !== null) return;
     state.keyframeKicked = true;
     this.#kick();
   }
@@ -314,7 +314,8 @@ export class Incident {
       path: probe?.path ?? null,
       rung: state.rung,
     });
-    if (!state.keyframeKicked) this.#kick();
+    // A connection made in this incident starts its encoders afresh, with a keyframe.
+    if (!state.keyframeKicked && state.replacement === null) this.#kick();
   }
 
   #kick(): void {

@@ -20,11 +20,18 @@ export function isFirefoxSdp(sdp: string | undefined | null): boolean {
 }
 
 /**
- * Whether two descriptions are the same but for their candidate lines: browsers add gathered
- * candidates to `localDescription` (Firefox does), so one resent later is longer than the first.
+ * Whether two descriptions are the same but for what the browser fills in as candidates gather:
+ * candidate lines are added to `localDescription`, and Firefox also rewrites its m-line ports, its
+ * c- and rtcp-lines to the default candidate, and bumps the origin's version. A description resent
+ * later (after a signaling outage) is therefore not the same text as the first one.
  */
 export function sameDescription(a: string, b: string): boolean {
-  const strip = (sdp: string): string =>
-    sdp.replace(/^a=(candidate:|end-of-candidates).*(\r?\n|$)/gm, '');
-  return a === b || strip(a) === strip(b);
+  const gathered = /^(a=candidate:|a=end-of-candidates|a=rtcp:|c=|o=).*$/;
+  const normalize = (sdp: string): string =>
+    sdp
+      .split(/\r?\n/)
+      .filter((line) => !gathered.test(line))
+      .map((line) => line.replace(/^(m=\w+) \d+ /, '$1 _ '))
+      .join('\n');
+  return a === b || normalize(a) === normalize(b);
 }

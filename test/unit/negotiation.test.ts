@@ -332,7 +332,8 @@ describe('Negotiator', () => {
     const { a, b } = await negotiated();
     const answer = b.sent[0];
     if (answer === undefined) throw new Error('not negotiated');
-    const other = { ...answer, sdp: answer.sdp.replace(/^o=- (\d+) \d+/m, 'o=- $1 99') };
+    // Not a resend of the answer already applied (that would be dropped silently): another one.
+    const other = { ...answer, sdp: answer.sdp.replace(/^a=ice-ufrag:(\S+)/m, 'a=ice-ufrag:$1x') };
     await a.negotiator.handleDescription(other, { raw: 'answer' });
     expect(a.errors).toHaveLength(1);
     expect(a.errors[0]).toBeInstanceOf(InvalidSignalError);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSdp, iceUfrag, isFirefoxSdp } from '../../src/sdp.js';
+import { describeSdp, iceUfrag, isFirefoxSdp, sameDescription } from '../../src/sdp.js';
 import { sdpText } from '../support/sdp.js';
 
 const SDP = [
@@ -64,5 +64,33 @@ describe('isFirefoxSdp', () => {
     expect(isFirefoxSdp('v=0\r\ns=o=mozilla...THIS_IS_SDPARTA\r\n')).toBe(false);
     expect(isFirefoxSdp(null)).toBe(false);
     expect(isFirefoxSdp(undefined)).toBe(false);
+  });
+});
+
+describe('sameDescription', () => {
+  const first = [
+    'v=0',
+    'o=mozilla...THIS_IS_SDPARTA-99.0 1 0 IN IP4 0.0.0.0',
+    'm=video 9 UDP/TLS/RTP/SAVPF 120',
+    'c=IN IP4 0.0.0.0',
+    'a=ice-ufrag:abcd',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
+
+  it('takes a resent description with gathered candidates, ports and versions for the same', () => {
+    const resent = first
+      .replace(' 1 0 IN', ' 1 1 IN')
+      .replace('m=video 9 ', 'm=video 50123 ')
+      .replace(
+        'c=IN IP4 0.0.0.0',
+        'c=IN IP4 10.0.0.2\r\na=candidate:0 1 UDP 1 10.0.0.2 50123 typ host\r\na=end-of-candidates',
+      );
+    expect(sameDescription(first, resent)).toBe(true);
+  });
+
+  it('tells a renegotiation with the same ICE credentials apart', () => {
+    expect(sameDescription(first, first.replace('a=sendrecv', 'a=recvonly'))).toBe(false);
+    expect(sameDescription(first, `${first}m=audio 9 UDP/TLS/RTP/SAVPF 109\r\n`)).toBe(false);
   });
 });

@@ -259,5 +259,46 @@ window.app = {
     log('appClose');
     peer.close();
   },
+  /** Video RTP stats of the current connection and its senders' encodings, for diagnosis. */
+  async videoStats() {
+    const out = [];
+    (await peer.pc.getStats()).forEach((s) => {
+      if ((s.type === 'inbound-rtp' || s.type === 'outbound-rtp') && s.kind === 'video') {
+        const {
+          type,
+          packetsReceived,
+          packetsSent,
+          framesDecoded,
+          framesEncoded,
+          keyFramesDecoded,
+          pliCount,
+          firCount,
+          nackCount,
+        } = s;
+        out.push({
+          type,
+          packetsReceived,
+          packetsSent,
+          framesDecoded,
+          framesEncoded,
+          keyFramesDecoded,
+          pliCount,
+          firCount,
+          nackCount,
+        });
+      }
+    });
+    const senders = peer.pc
+      .getSenders()
+      .map((sender) => ({
+        kind: sender.track?.kind,
+        state: sender.track?.readyState,
+        encodings: sender.getParameters().encodings?.map((e) => e.active),
+      }));
+    const transceivers = peer.pc
+      .getTransceivers()
+      .map((t) => ({ mid: t.mid, direction: t.direction, current: t.currentDirection }));
+    return { out, senders, transceivers };
+  },
 };
 log('appReady', { polite });
