@@ -33,7 +33,20 @@ export interface AppState {
 
 declare global {
   interface Window {
-    app: { state(): AppState; restart(): void; close(): void };
+    app: {
+      state(): AppState;
+      restart(): void;
+      close(): void;
+      setIceServers(servers: readonly RTCIceServer[]): number;
+      readonly iceServersCalls: number;
+      selectedPath(): Promise<{
+        local: string | null;
+        remote: string | null;
+        protocol: string | null;
+        relayProtocol: string | null;
+        localAddress: string | null;
+      }>;
+    };
   }
 }
 
@@ -54,6 +67,12 @@ export interface CallOptions {
   readonly policy?: string;
   /** @default 'relay' */
   readonly transport?: Transport;
+  /** Each peer's `rtcConfig.iceServers`. @default none */
+  readonly iceServers?: Readonly<Record<Peer, readonly RTCIceServer[]>>;
+  /** `relay`: start on TURN only. @default 'all' */
+  readonly icePolicy?: RTCIceTransportPolicy;
+  /** Hand the library a getIceServers provider fed by `app.setIceServers`. @default false */
+  readonly provider?: boolean;
 }
 
 /** Call helpers bound to one harness (read lazily: it is built in `beforeAll`). */
@@ -89,8 +108,13 @@ export function callHelpers(harness: () => AnyHarness, roomPrefix: string): Call
     harness().peers[peer].evaluate(() => window.app.state());
 
   async function openCall(options: string | CallOptions = {}): Promise<void> {
-    const { policy = 'default', transport = 'relay' } =
-      typeof options === 'string' ? { policy: options } : options;
+    const {
+      policy = 'default',
+      transport = 'relay',
+      iceServers,
+      icePolicy,
+      provider = false,
+    } = typeof options === 'string' ? { policy: options } : options;
     const h = harness();
     await Promise.all(PEERS.map((peer) => h.peers[peer].goto('about:blank')));
     await h.resetTrial();
@@ -104,6 +128,9 @@ export function callHelpers(harness: () => AnyHarness, roomPrefix: string): Call
         transport,
         polite: peer === 'b' ? '1' : '0',
       });
+      if (iceServers !== undefined) query.set('ice', JSON.stringify(iceServers[peer]));
+      if (icePolicy !== undefined) query.set('icePolicy', icePolicy);
+      if (provider) query.set('provider', '1');
       // RPT_DEBUG=1: the library's debug lines and every incoming signal on the timeline.
       if (process.env.RPT_DEBUG === '1') query.set('debug', '1');
       return `${h.routerUrl}/e2e/netns/pages/app.html?${query.toString()}`;

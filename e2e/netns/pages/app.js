@@ -18,6 +18,19 @@ const params = new URLSearchParams(location.search);
 const room = params.get('room') ?? 'default';
 const policyParam = params.get('policy') ?? 'default';
 const transport = params.get('transport') ?? 'relay';
+/** `ice`: the RTCIceServer list as JSON; `icePolicy`: `relay` to start on TURN only. */
+const iceServers = JSON.parse(params.get('ice') ?? '[]');
+const rtcConfig = { iceServers, iceTransportPolicy: params.get('icePolicy') ?? 'all' };
+/** `provider=1`: fresh ICE servers come from `app.setIceServers()` through getIceServers. */
+const provided = { servers: iceServers, calls: 0 };
+const getIceServers =
+  params.get('provider') === '1'
+    ? () => {
+        provided.calls += 1;
+        log('getIceServers', { calls: provided.calls });
+        return provided.servers;
+      }
+    : undefined;
 
 const log = (event, data = {}) =>
   console.log('[rpt] ' + JSON.stringify({ t: Date.now(), event, ...data }));
@@ -159,6 +172,8 @@ peer = new rp.ResilientPeer({
   signaling,
   policy,
   setup,
+  rtcConfig,
+  getIceServers,
   logger: {
     debug: params.has('debug')
       ? (message, data) => log('lib', { level: 'debug', message, ...(data ?? {}) })
@@ -259,6 +274,33 @@ window.app = {
     log('appClose');
     peer.close();
   },
+  /** The servers getIceServers hands out from now on; how often it was asked so far. */
+  setIceServers(servers) {
+    provided.servers = servers;
+    return provided.calls;
+  },
+  get iceServersCalls() {
+    return provided.calls;
+  },
+  /** The selected candidate pair's path (candidate types, protocols, relay port). */
+  async selectedPath() {
+    const report = await peer.pc.getStats();
+    const stats = new Map();
+    report.forEach((s) => stats.set(s.id, s));
+    const transport = [...stats.values()].find((s) => s.type === 'transport');
+    const pair =
+      stats.get(transport?.selectedCandidatePairId) ??
+      [...stats.values()].find((s) => s.type === 'candidate-pair' && s.selected);
+    const local = stats.get(pair?.localCandidateId);
+    const remote = stats.get(pair?.remoteCandidateId);
+    return {
+      local: local?.candidateType ?? null,
+      remote: remote?.candidateType ?? null,
+      protocol: local?.protocol ?? null,
+      relayProtocol: local?.relayProtocol ?? null,
+      localAddress: local ? `${local.address ?? local.ip}:${local.port}` : null,
+    };
+  },
   /** Video RTP stats of the current connection and its senders' encodings, for diagnosis. */
   async videoStats() {
     const out = [];
@@ -288,13 +330,11 @@ window.app = {
         });
       }
     });
-    const senders = peer.pc
-      .getSenders()
-      .map((sender) => ({
-        kind: sender.track?.kind,
-        state: sender.track?.readyState,
-        encodings: sender.getParameters().encodings?.map((e) => e.active),
-      }));
+    const senders = peer.pc.getSenders().map((sender) => ({
+      kind: sender.track?.kind,
+      state: sender.track?.readyState,
+      encodings: sender.getParameters().encodings?.map((e) => e.active),
+    }));
     const transceivers = peer.pc
       .getTransceivers()
       .map((t) => ({ mid: t.mid, direction: t.direction, current: t.currentDirection }));
