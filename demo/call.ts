@@ -43,7 +43,10 @@ const CONSOLE_LOGGER: Logger = {
 };
 
 /** What travels on the chat channel. */
-type ChatFrame = { readonly type: 'chat'; readonly text: string } | { readonly type: 'bye' };
+interface ChatFrame {
+  readonly type: 'chat';
+  readonly text: string;
+}
 
 export class Call {
   readonly #options: CallOptions;
@@ -51,8 +54,8 @@ export class Call {
   readonly #store: Store;
   #peer: ResilientPeer | null = null;
   #chat: RTCDataChannel | null = null;
+  /** What watches the current RTCPeerConnection; replaced with it. */
   #cleanups: (() => void)[] = [];
-  #remoteUfrag: string | null = null;
   #closed = false;
   /** The attempt number of the last restartScheduled in the open incident. */
   #lastScheduled: number | null = null;
@@ -141,7 +144,7 @@ export class Call {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#signalingTimer);
-    this.#send({ type: 'bye' });
+    // The library tells the remote side (its `bye`), so that side shows "left", not a fault.
     this.#stopPeer();
     this.#signaling.close();
     this.#options.media.stop();
@@ -163,10 +166,16 @@ export class Call {
       signaling: this.#signaling,
       policy: policy.create(),
       rtcConfig: { iceServers: [] },
+      // Every connection is set up the same way: the first and any the library makes to replace
+      // it (when the other side comes back with a new page, say).
+      setup: (pc) => {
+        for (const track of media.stream.getTracks()) pc.addTrack(track, media.stream);
+        // Negotiated (same id on both sides), so neither side waits for the other to announce it.
+        this.#openChat(pc.createDataChannel('chat', { negotiated: true, id: 0 }));
+      },
       ...(this.#options.log ? { logger: CONSOLE_LOGGER } : {}),
     });
     this.#peer = peer;
-    this.#remoteUfrag = null;
     this.#lastScheduled = null;
     this.#store.update((s) => {
       s.polite = polite;
@@ -174,23 +183,11 @@ export class Call {
     });
     this.#store.log('call', `peer connection created (${polite ? 'polite' : 'impolite'})`);
     this.#watchPeer(peer);
-    this.#watchNative(peer.pc);
-    // Tracks and the channel go in after the ResilientPeer exists: it must see negotiationneeded.
-    for (const track of media.stream.getTracks()) peer.pc.addTrack(track, media.stream);
-    // Negotiated (same id on both sides), so neither side waits for the other to announce it.
-    this.#openChat(peer.pc.createDataChannel('chat', { negotiated: true, id: 0 }));
-    this.#cleanups.push(
-      watchStats(peer.pc, (stats) => {
-        this.#store.update((s) => {
-          s.stats = stats;
-          if (stats.receiving) s.lastInboundAt = Date.now();
-        });
-      }),
-    );
+    this.#watchConnection(peer.pc);
   }
 
   #stopPeer(): void {
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.#unwatchConnection();
     this.#peer?.close();
     this.#peer = null;
     this.#chat = null;
@@ -291,13 +288,33 @@ export class Call {
       store.closeIncident(incident, 'gave-up');
       store.log('recovery', `gave up after ${attempts} attempts, ${elapsedMs} ms`);
     });
+    peer.on('remoteRestart', () => {
+      this.#noticeRemoteRestart();
+    });
+    peer.on('track', ({ streams: [stream] }) => {
+      if (stream) this.#options.onRemoteStream(stream);
+    });
+    peer.on('remoteLeft', () => {
+      this.#options.onRemoteStream(null);
+      store.update((s) => s.chat.push({ at: Date.now(), from: 'system', text: 'Peer left' }));
+      store.log('call', 'peer left; waiting for someone to join');
+    });
+    peer.on('connectionReplaced', ({ pc, reason }) => {
+      store.log('call', `new peer connection (${reason})`);
+      this.#watchConnection(pc);
+    });
+    peer.on('signalingChange', ({ up, cause }) => {
+      store.log('signaling', `end to end ${up ? 'up' : 'down'} (${cause})`);
+    });
     peer.on('error', ({ error }) => {
       console.warn('resilient-peer:', error);
       store.log('error', `${error.code}: ${error.message}`);
     });
   }
 
-  #watchNative(pc: RTCPeerConnection): void {
+  /** Follows one RTCPeerConnection's native states and stats, until the next one replaces it. */
+  #watchConnection(pc: RTCPeerConnection): void {
+    this.#unwatchConnection();
     const store = this.#store;
     const listen = (type: string, handler: () => void): void => {
       pc.addEventListener(type, handler);
@@ -317,34 +334,29 @@ export class Call {
       });
       store.log('ice', pc.iceConnectionState);
     });
-    listen('signalingstatechange', () => {
-      this.#noticeRemoteRestart(pc);
-    });
-    const onTrack = (event: RTCTrackEvent): void => {
-      const [stream] = event.streams;
-      if (stream) this.#options.onRemoteStream(stream);
-    };
-    pc.addEventListener('track', onTrack);
-    this.#cleanups.push(() => {
-      pc.removeEventListener('track', onTrack);
-    });
+    this.#cleanups.push(
+      watchStats(pc, (stats) => {
+        store.update((s) => {
+          s.stats = stats;
+          if (stats.receiving) s.lastInboundAt = Date.now();
+        });
+      }),
+    );
     store.update((s) => {
       s.connectionState = pc.connectionState;
       s.iceConnectionState = pc.iceConnectionState;
     });
   }
 
+  #unwatchConnection(): void {
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+  }
+
   /**
-   * The library reports only this side's restarts. A remote offer with new ICE credentials means
-   * the peer restarted ICE; show it, so both pages tell the same story. Within a few seconds of
+   * The peer restarted ICE: show it, so both pages tell the same story. Within a few seconds of
    * this side's own incident it is the same fault seen from the other end: fold it in.
    */
-  #noticeRemoteRestart(pc: RTCPeerConnection): void {
-    const ufrag = /^a=ice-ufrag:(\S+)/m.exec(pc.remoteDescription?.sdp ?? '')?.[1] ?? null;
-    if (ufrag === null || ufrag === this.#remoteUfrag) return;
-    const before = this.#remoteUfrag;
-    this.#remoteUfrag = ufrag;
-    if (before === null || pc.signalingState !== 'have-remote-offer') return;
+  #noticeRemoteRestart(): void {
     const recent = this.#store.recentIncident(FOLD_MS);
     if (recent !== undefined) {
       this.#store.update(() => {
@@ -374,15 +386,9 @@ export class Call {
       const frame = parseFrame(data);
       if (frame === null) {
         this.#store.log('error', 'chat: ignored a malformed message');
-      } else if (frame.type === 'chat') {
-        this.#store.update((s) => s.chat.push({ at: Date.now(), from: 'peer', text: frame.text }));
-      } else {
-        this.#store.update((s) =>
-          s.chat.push({ at: Date.now(), from: 'system', text: 'Peer left' }),
-        );
-        this.#store.log('call', 'peer left; waiting for someone to join');
-        if (this.#peer !== null) this.#startPeer(this.#peer.polite);
+        return;
       }
+      this.#store.update((s) => s.chat.push({ at: Date.now(), from: 'peer', text: frame.text }));
     };
   }
 
@@ -419,7 +425,6 @@ function parseFrame(data: unknown): ChatFrame | null {
   }
   if (typeof value !== 'object' || value === null) return null;
   const frame = value as Record<string, unknown>;
-  if (frame.type === 'bye') return { type: 'bye' };
   if (frame.type === 'chat' && typeof frame.text === 'string') {
     return { type: 'chat', text: frame.text.slice(0, 500) };
   }

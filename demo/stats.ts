@@ -74,7 +74,7 @@ function summarize(
       inKbps: rate(totals.bytesIn, previous?.bytesIn),
       outKbps: rate(totals.bytesOut, previous?.bytesOut),
       receiving: previous !== null && totals.bytesIn > previous.bytesIn,
-      pair: local && remote ? `${str(local.candidateType)} ↔ ${str(remote.candidateType)}` : null,
+      pair: local && remote ? `${candidate(local)} ↔ ${str(remote.candidateType)}` : null,
       localAddress: local ? address(local) : null,
       remoteAddress: remote ? address(remote) : null,
       video:
@@ -83,6 +83,14 @@ function summarize(
           : null,
     },
   };
+}
+
+/** A local candidate's type; for a relay, also how this browser reaches its TURN server. */
+function candidate(local: Record<string, unknown>): string {
+  const type = str(local.candidateType);
+  return typeof local.relayProtocol === 'string'
+    ? `${type} (${local.relayProtocol} to TURN)`
+    : type;
 }
 
 function address(candidate: Record<string, unknown>): string {
