@@ -1,6 +1,6 @@
 // Prints the min+gzip size of what a browser app ships when it uses resilient-peer: the library
 // and eventemitter3, tree-shaken and minified the way an app's production build does it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -79,3 +79,21 @@ for (const row of rows) {
   );
 }
 if (process.argv.includes('--json')) console.log(JSON.stringify(rows));
+
+// --check: fail when a shipped bundle grew past its budget (scripts/size-budget.json: the
+// measured min+gzip bytes plus 2 %, lowered whenever the figure drops).
+if (process.argv.includes('--check')) {
+  const budget = JSON.parse(readFileSync(join(root, 'scripts/size-budget.json'), 'utf8'));
+  let over = 0;
+  for (const row of rows) {
+    const limit = budget[row.label];
+    if (limit === undefined) continue;
+    const verdict = row.gzip <= limit ? 'within' : 'OVER';
+    if (row.gzip > limit) over += 1;
+    console.log(`  ${verdict} budget: ${row.label} ${kb(row.gzip)} of ${kb(limit)}`);
+  }
+  if (over > 0) {
+    console.error(`${over} bundle(s) over budget (scripts/size-budget.json)`);
+    process.exit(1);
+  }
+}
