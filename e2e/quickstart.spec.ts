@@ -34,10 +34,9 @@ async function startProcess(
   const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   await new Promise<void>((resolvePromise, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${command} ${args.join(' ')} not ready:\n${output}`)),
-      30_000,
-    );
+    const timer = setTimeout(() => {
+      reject(new Error(`${command} ${args.join(' ')} not ready:\n${output}`));
+    }, 30_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (ready.test(output)) {

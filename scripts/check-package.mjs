@@ -8,20 +8,23 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
+/** @param {string} name */
 const bin = (name) => join(root, 'node_modules/.bin', name);
 const dir = mkdtempSync(join(tmpdir(), 'rp-pack-'));
 try {
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], {
-      cwd: root,
-      encoding: 'utf8',
-    }),
+  const output = execFileSync(
+    'npm',
+    ['pack', '--ignore-scripts', '--json', '--pack-destination', dir],
+    { cwd: root, encoding: 'utf8' },
   );
-  const tarball = join(dir, packed[0].filename);
-  console.log(
-    `packed ${packed[0].filename}: ${packed[0].entryCount} files, ${packed[0].size} bytes`,
-  );
-  execFileSync(bin('attw'), [tarball, '--profile', 'esm-only'], { stdio: 'inherit' });
+  /** @type {unknown} */
+  const parsed = JSON.parse(output);
+  const [packed] = /** @type {{ filename: string, entryCount: number, size: number }[]} */ (parsed);
+  if (packed === undefined) throw new Error('npm pack packed nothing');
+  console.log(`packed ${packed.filename}: ${packed.entryCount} files, ${packed.size} bytes`);
+  execFileSync(bin('attw'), [join(dir, packed.filename), '--profile', 'esm-only'], {
+    stdio: 'inherit',
+  });
   execFileSync(bin('publint'), ['--strict'], { cwd: root, stdio: 'inherit' });
 } finally {
   rmSync(dir, { recursive: true, force: true });
