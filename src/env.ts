@@ -55,3 +55,41 @@ export function listen(
     target.removeEventListener(type, listener);
   };
 }
+
+/** What the page tells about the network and about itself going away. */
+export interface PageEvents {
+  readonly online?: () => void;
+  readonly offline?: () => void;
+  /** `navigator.connection` changed (Wi-Fi to cellular, say). */
+  readonly connectionChange?: () => void;
+  /** The page is going away (pagehide, not unload: also for the back/forward cache). */
+  readonly pagehide?: () => void;
+}
+
+/** Listens to the page's events through `guard`; the returned function removes every listener. */
+export function watchPage(
+  env: Env,
+  events: PageEvents,
+  guard: (work: () => void) => void,
+): () => void {
+  const cleanups: (() => void)[] = [];
+  const on = (
+    target: EventTarget | undefined,
+    type: string,
+    handler: (() => void) | undefined,
+  ): void => {
+    if (target === undefined || handler === undefined) return;
+    cleanups.push(
+      listen(target, type, () => {
+        guard(handler);
+      }),
+    );
+  };
+  on(env.window, 'online', events.online);
+  on(env.window, 'offline', events.offline);
+  on(env.window, 'pagehide', events.pagehide);
+  on(env.connection, 'change', events.connectionChange);
+  return () => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  };
+}

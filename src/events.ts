@@ -7,7 +7,6 @@ import type { Rung } from './escalation.js';
 import type { PathInfo } from './path-activity.js';
 import type { Phase } from './phase.js';
 import type { Trigger } from './policy.js';
-import type { SignalingCause } from './signaling/link.js';
 
 /** Why the phase changed. */
 export type PhaseCause =
@@ -68,6 +67,17 @@ export interface GaveUpEvent {
   readonly attempts: number;
   readonly elapsedMs: number;
 }
+
+/** Why the channel's state, as the peer sees it, changed. */
+export type SignalingCause =
+  /** The transport reported up. */
+  | 'channel-up'
+  /** The transport reported down. */
+  | 'channel-down'
+  /** The remote stopped answering although the transport reported up. */
+  | 'unanswered'
+  /** The remote answered again. */
+  | 'answered';
 
 /** The signaling channel, as the peer sees it, went up or down. */
 export interface SignalingChangeEvent {

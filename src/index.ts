@@ -13,6 +13,7 @@ export type {
   RecoveredEvent,
   GaveUpEvent,
   SignalingChangeEvent,
+  SignalingCause,
   RemoteLeftEvent,
   ConnectionReplacedEvent,
   ReplaceReason,
@@ -21,7 +22,6 @@ export type {
 } from './events.js';
 export type { PathInfo, CandidateType } from './path-activity.js';
 export type { Rung, IceServersProvider } from './escalation.js';
-export type { SignalingCause } from './signaling/link.js';
 export { exponentialBackoff, delayTable, LIVEKIT_DELAYS_MS } from './policy.js';
 export type { Policy, PolicyContext, Trigger, ExponentialBackoffOptions } from './policy.js';
 export { ResilientPeerError, InvalidSignalError, ClosedError } from './errors.js';

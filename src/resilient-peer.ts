@@ -1,20 +1,22 @@
-// The facade: wires the current connection (connection.ts), the recovery incident (incident.ts)
-// and the signaling link (signaling/link.ts) to each other, replaces the connection when the
-// remote comes back as a new one, and reports through typed events. Decisions live in the modules
-// it wires; this file owns the order of side effects, the public API, and logging.
+// The facade: builds the current connection (connection.ts), the recovery incident (incident.ts)
+// and the signaling link (signaling/link.ts), wires them to each other (wiring.ts), replaces the
+// connection when the remote comes back as a new one or the transport died, and reports through
+// typed events. Decisions live in the modules it wires; this file owns the order of side
+// effects, the public API, the phase, and logging.
 
 import { Connection, type RemoteTrack } from './connection.js';
 import { PeerEmitter } from './emitter.js';
-import { browserEnv, listen, type Env } from './env.js';
+import { browserEnv, listen, watchPage, type Env } from './env.js';
 import { ClosedError, errorText, ResilientPeerError } from './errors.js';
-import type { PhaseCause, ReplaceReason } from './events.js';
 import { IceServers } from './escalation.js';
+import type { PhaseCause, ReplaceReason } from './events.js';
 import { Incident } from './incident.js';
 import { DEFAULTS, validateOptions, type Options } from './options.js';
 import { derivePhase, type Phase } from './phase.js';
 import { exponentialBackoff } from './policy.js';
 import { describeSdp } from './sdp.js';
 import { SignalingLink } from './signaling/link.js';
+import { connectionHooks, incidentHooks, linkHooks, pageEvents, type PeerCore } from './wiring.js';
 
 /** One WebRTC call that notices a broken path, restarts ICE under a policy, and says so. */
 export class ResilientPeer extends PeerEmitter {
@@ -22,8 +24,9 @@ export class ResilientPeer extends PeerEmitter {
   readonly polite: boolean;
   readonly #env: Env;
   readonly #options: Options;
-  readonly #incident: Incident;
+  readonly #core: PeerCore;
   readonly #iceServers: IceServers;
+  readonly #incident: Incident;
   readonly #link: SignalingLink;
   readonly #cleanups: (() => void)[] = [];
   #connection: Connection;
@@ -41,13 +44,13 @@ export class ResilientPeer extends PeerEmitter {
     this.#env = env;
     this.#options = options;
     this.polite = options.polite;
+    this.#core = this.#makeCore();
+    const report = this.#core.report;
     this.#iceServers = new IceServers(
       options.getIceServers,
       options.rtcConfig?.iceServers,
       env,
-      (error) => {
-        this.#reportError(error);
-      },
+      report,
     );
     this.#incident = new Incident(
       env,
@@ -58,45 +61,30 @@ export class ResilientPeer extends PeerEmitter {
         relayAfterRestarts: options.relayAfterRestarts ?? DEFAULTS.relayAfterRestarts,
         iceServers: this.#iceServers,
       },
-      {
-        connection: () => this.#connection,
-        ignoring: () => this.#closed || this.#remoteLeft,
-        checkSignaling: () => {
-          this.#link.check();
-        },
-        resendOffer: () => {
-          this.#link.resend();
-        },
-        replaceConnection: () => {
-          this.#incident.replacing('self');
-          this.#replace('transport-failed');
-        },
-        emit: (event, payload) => {
-          this.safeEmit(event, payload);
-        },
-        updatePhase: (cause) => {
-          this.#updatePhase(cause);
-        },
-        log: (level, message, data) => {
-          this.#log(level, message, data);
-        },
-        policyFailed: (error) => {
-          this.#report('policy-threw', 'the recovery policy failed, giving up', error);
-        },
-      },
+      incidentHooks(this.#core),
     );
     this.#connection = this.#connect(options.pc);
-    this.#link = this.#linkTo(this.#connection.session);
-    this.#listenToPage();
+    this.#link = new SignalingLink(
+      options.signaling,
+      env,
+      () => this.pc,
+      this.#connection.session,
+      linkHooks(this.#core),
+    );
+    this.#cleanups.push(watchPage(env, pageEvents(this.#core), this.#core.guard));
     const signal = options.signal;
     if (signal?.aborted === true) {
       this.close();
       return;
     }
     if (signal !== undefined) {
-      this.#on(signal, 'abort', () => {
-        this.close();
-      });
+      this.#cleanups.push(
+        listen(signal, 'abort', () => {
+          this.#core.guard(() => {
+            this.close();
+          });
+        }),
+      );
     }
     this.#connection.monitor.onNative();
     this.#updatePhase('native-state');
@@ -140,9 +128,52 @@ export class ResilientPeer extends PeerEmitter {
     return this.#connection.tracks;
   }
 
+  /** The facade as its wiring sees it. */
+  #makeCore(): PeerCore {
+    return {
+      env: this.#env,
+      connection: () => this.#connection,
+      incident: () => this.#incident,
+      link: () => this.#link,
+      idle: () => this.#closed || this.#remoteLeft,
+      remoteLeft: () => this.#remoteLeft,
+      setRemoteLeft: (left) => {
+        this.#remoteLeft = left;
+      },
+      replace: (reason) => {
+        this.#replace(reason);
+      },
+      updatePhase: (cause) => {
+        this.#updatePhase(cause);
+      },
+      emit: (event, payload) => {
+        this.safeEmit(event, payload);
+      },
+      log: (level, message, data) => {
+        this.#log(level, message, data);
+      },
+      logSdp: (what, sdp) => {
+        const secrets = this.#options.logSecrets ?? DEFAULTS.logSecrets;
+        this.#log('debug', what, { sdp: secrets ? sdp : describeSdp(sdp) });
+      },
+      report: (error) => {
+        this.#reportError(error);
+      },
+      policyFailed: (cause) => {
+        this.#report('policy-threw', 'the recovery policy failed, giving up', cause);
+      },
+      guard: (work) => {
+        try {
+          work();
+        } catch (cause) {
+          this.#report('internal', 'internal error', cause);
+        }
+      },
+    };
+  }
+
   #connect(adopted?: RTCPeerConnection): Connection {
     const options = this.#options;
-    const incident = this.#incident;
     const iceServers = this.#iceServers.latest;
     const pc =
       adopted ??
@@ -156,118 +187,10 @@ export class ResilientPeer extends PeerEmitter {
       stallTimeoutMs: options.stallTimeoutMs ?? DEFAULTS.stallTimeoutMs,
       disconnectedGraceMs: options.disconnectedGraceMs ?? DEFAULTS.disconnectedGraceMs,
     };
-    const connection = new Connection(pc, this.#env, config, {
-      detect: (trigger) => {
-        incident.detect(trigger);
-      },
-      transportFailed: () => {
-        if (this.#closed || this.#remoteLeft) return;
-        incident.replacing('self');
-        this.#replace('transport-failed');
-      },
-      evidence: (evidence) => {
-        if (!this.#closed) incident.evidence(evidence);
-      },
-      reconnected: () => {
-        incident.reconnected();
-      },
-      recovering: () => incident.active,
-      negotiator: {
-        sendDescription: (description) => {
-          this.#log('debug', `sending ${description.type}`, this.#sdpForLog(description.sdp));
-          this.#link.send({ kind: 'description', description });
-        },
-        report: (error) => {
-          this.#reportError(error);
-        },
-        restartNegotiated: () => {
-          incident.restartNegotiated();
-        },
-        remoteRestart: (remoteUfrag) => {
-          this.#connection.health.lastRemoteRestartAt = this.#env.now();
-          incident.remoteRestarted();
-          this.safeEmit('remoteRestart', { remoteUfrag });
-        },
-        askRemoteRestart: () => {
-          this.#link.requestRestart();
-        },
-        log: (message, data) => {
-          this.#log('debug', message, data);
-        },
-      },
-      localCandidate: (candidate) => {
-        this.#link.send({ kind: 'candidate', candidate });
-      },
-      track: (track) => {
-        this.safeEmit('track', track);
-      },
-      stateChanged: () => {
-        this.#updatePhase('native-state');
-      },
-      guard: (work) => {
-        this.#guard(work);
-      },
-    });
+    const connection = new Connection(pc, this.#env, config, connectionHooks(this.#core));
     // The connection is the app's to set up: the first (unless adopted) and every replacement.
     if (adopted === undefined) options.setup?.(pc);
     return connection;
-  }
-
-  #linkTo(session: string): SignalingLink {
-    return new SignalingLink(this.#options.signaling, this.#env, () => this.pc, session, {
-      negotiation: (message, raw) => {
-        const { negotiator } = this.#connection;
-        if (message.kind === 'candidate') {
-          void negotiator.handleCandidate(message.candidate, raw);
-          return;
-        }
-        const { type, sdp } = message.description;
-        this.#log('debug', `received ${type}`, this.#sdpForLog(sdp));
-        void negotiator.handleDescription(message.description, raw);
-      },
-      newRemote: () => {
-        const { pc, health } = this.#connection;
-        // A connection that negotiated with another remote cannot take the new one (a new DTLS
-        // fingerprint, new m-lines): start afresh, as for a first connection.
-        if (pc.remoteDescription !== null || health.everConnected) this.#replace('remote-rejoined');
-      },
-      restartRequested: () => {
-        const outcome = this.#connection.negotiator.restartIce();
-        this.#log('info', 'the remote asked for an ICE restart', { outcome });
-      },
-      heard: () => {
-        this.#connection.negotiator.remoteHeard();
-        if (!this.#remoteLeft) return;
-        this.#remoteLeft = false;
-        this.#updatePhase('native-state');
-      },
-      remoteLeft: (how) => {
-        this.#remoteLeft = true;
-        this.#incident.cancel();
-        this.#connection.monitor.adjustProbe();
-        this.#log('info', 'the remote left', { how });
-        this.#updatePhase('remote-left');
-        this.safeEmit('remoteLeft', { how });
-      },
-      stateChange: (up, cause) => {
-        this.#log('info', `signaling ${up ? 'up' : 'down'}`, { cause });
-        this.safeEmit('signalingChange', { up, cause });
-      },
-      restored: () => {
-        // Back after an outage of its own: if the path is unwell, the remote may have missed our
-        // restart or may be stuck too, so try at once rather than at the next scheduled time.
-        if (this.#incident.active || this.#connection.monitor.unhealthy) {
-          this.#incident.detect('signaling-restored');
-        }
-      },
-      needed: () => this.#incident.active,
-      report: (error) => {
-        this.#reportError(error);
-      },
-      log: (message, data) => {
-        this.#log('debug', message, data);
-      },
-    });
   }
 
   #replace(reason: ReplaceReason): void {
@@ -284,47 +207,6 @@ export class ResilientPeer extends PeerEmitter {
     this.#log('info', 'connection replaced', { reason });
     this.#updatePhase('replaced');
     this.safeEmit('connectionReplaced', { pc: this.pc, previous: previous.pc, reason });
-  }
-
-  #listenToPage(): void {
-    const { window, connection } = this.#env;
-    if (window !== undefined) {
-      this.#on(window, 'online', () => {
-        this.#incident.online();
-        this.#onNetworkChange();
-      });
-      // Every link is gone (Wi-Fi lost): the path is dead whatever ICE says yet. The incident
-      // opens now; no attempt is spent until the browser is online again.
-      this.#on(window, 'offline', () => {
-        if (this.#connection.health.everConnected) this.#incident.detect('network-change');
-      });
-      // pagehide, not unload: it also fires when the page enters the back/forward cache.
-      this.#on(window, 'pagehide', () => {
-        this.#link.bye();
-      });
-    }
-    // A changed network (Wi-Fi to cellular, say) may have killed the path before ICE notices.
-    if (connection !== undefined) {
-      this.#on(connection, 'change', () => {
-        this.#onNetworkChange();
-      });
-    }
-  }
-
-  #onNetworkChange(): void {
-    this.#link.check();
-    const { monitor } = this.#connection;
-    if (this.#incident.active || monitor.unhealthy) this.#incident.detect('network-change');
-    else monitor.sampleNow();
-  }
-
-  /** Adds a listener that close() removes; an exception in it becomes an `error` event. */
-  #on(target: EventTarget, type: string, handler: () => void): void {
-    this.#cleanups.push(
-      listen(target, type, () => {
-        this.#guard(handler);
-      }),
-    );
   }
 
   #updatePhase(cause: PhaseCause): void {
@@ -345,15 +227,6 @@ export class ResilientPeer extends PeerEmitter {
     this.safeEmit('phaseChange', { from, to, cause });
   }
 
-  /** Runs `work`; nothing it throws escapes into a browser event handler. */
-  #guard(work: () => void): void {
-    try {
-      work();
-    } catch (cause) {
-      this.#report('internal', 'internal error', cause);
-    }
-  }
-
   #report(code: 'internal' | 'policy-threw', message: string, cause: unknown): void {
     this.#reportError(new ResilientPeerError(code, `${message}: ${errorText(cause)}`, { cause }));
   }
@@ -362,10 +235,6 @@ export class ResilientPeer extends PeerEmitter {
     if (this.#closed) return;
     this.#log('warn', error.message);
     this.safeEmit('error', { error });
-  }
-
-  #sdpForLog(sdp: string): Record<string, unknown> {
-    return (this.#options.logSecrets ?? DEFAULTS.logSecrets) ? { sdp } : { sdp: describeSdp(sdp) };
   }
 
   #log(level: 'debug' | 'info' | 'warn', message: string, data?: Record<string, unknown>): void {

@@ -6,20 +6,11 @@
 import type { Env, Timer } from '../env.js';
 import { errorText, InvalidSignalError, ResilientPeerError } from '../errors.js';
 import type { SignalingChannel } from './channel.js';
-import { Liveness } from './liveness.js';
+import { Liveness, ReconnectPace } from './liveness.js';
 import { parseSignal, type SignalingMessage } from './messages.js';
 import { Outbox, type NegotiationMessage } from './outbox.js';
-
-/** Why the channel's state, as the peer sees it, changed. */
-export type SignalingCause =
-  /** The transport reported up. */
-  | 'channel-up'
-  /** The transport reported down. */
-  | 'channel-down'
-  /** The remote stopped answering although the transport reported up. */
-  | 'unanswered'
-  /** The remote answered again. */
-  | 'answered';
+import { RemoteSessions } from './sessions.js';
+import type { SignalingCause } from '../events.js';
 
 /** What the link tells its owner. */
 export interface LinkHooks {
@@ -43,16 +34,6 @@ export interface LinkHooks {
   readonly log: (message: string, data?: Record<string, unknown>) => void;
 }
 
-/** Every session id a remote used that is over: their late messages are dropped. */
-const MAX_ENDED_SESSIONS = 16;
-/**
- * `reconnect()` is asked for at most this often at first, doubling up to the maximum while the
- * remote keeps not answering: when the remote's own network is down, starting our connection
- * over again and again would not help.
- */
-const RECONNECT_BACKOFF_MS = 2000;
-const MAX_RECONNECT_BACKOFF_MS = 16_000;
-
 /** See the file comment. */
 export class SignalingLink {
   readonly #channel: SignalingChannel;
@@ -62,16 +43,14 @@ export class SignalingLink {
   readonly #outbox: Outbox;
   readonly #liveness: Liveness;
   readonly #unsubscribe: () => void;
-  readonly #ended: string[] = [];
+  readonly #sessions = new RemoteSessions();
   /** This peer's current connection, stamped on everything it sends. */
   session: string;
-  #remoteSession: string | null = null;
   #up: boolean;
   #offerTimer: Timer;
   /** The remote was heard since the channel last came up (or was found unanswered). */
   #heardSinceUp = false;
-  #reconnectBackoffMs = 0;
-  #reconnectAllowedAt = 0;
+  readonly #reconnectPace = new ReconnectPace();
   #closed = false;
 
   constructor(
@@ -87,13 +66,7 @@ export class SignalingLink {
     this.session = session;
     this.#hooks = hooks;
     this.#outbox = new Outbox(channel, pc, (cause) => {
-      this.#hooks.report(
-        new ResilientPeerError(
-          'signaling-failed',
-          `the signaling channel's send() threw: ${errorText(cause)}`,
-          { cause },
-        ),
-      );
+      this.#sendFailed(cause);
     });
     this.#liveness = new Liveness(env, {
       ping: (id) => {
@@ -140,7 +113,7 @@ export class SignalingLink {
 
   /** The remote connection this peer's connection talks to, once heard. */
   get remoteSession(): string | null {
-    return this.#remoteSession;
+    return this.#sessions.current;
   }
 
   /** Sends a description or candidate, now or when the channel can be trusted again. */
@@ -172,8 +145,7 @@ export class SignalingLink {
    */
   startOver(session: string): void {
     this.session = session;
-    if (this.#remoteSession !== null) this.#end(this.#remoteSession);
-    this.#remoteSession = null;
+    this.#sessions.endCurrent();
     this.#liveness.check();
   }
 
@@ -205,13 +177,10 @@ export class SignalingLink {
       return;
     }
     const { session } = message;
-    // A late message of a connection that is over (replaced, or it said bye).
-    if (session !== undefined && this.#ended.includes(session)) return;
-    if (session !== undefined && session !== this.#remoteSession) {
-      const previous = this.#remoteSession;
-      if (previous !== null) this.#end(previous);
-      this.#remoteSession = session;
-      this.#hooks.log('remote connection', { session, previous });
+    const belongs = this.#sessions.accept(session);
+    if (belongs === 'over') return; // a late message of a connection that is over
+    if (belongs === 'new' && session !== undefined) {
+      this.#hooks.log('remote connection', { session });
       this.#hooks.newRemote(session);
       // A remote heard for the first time may have missed everything sent before it was there
       // (an offer into an empty room): finish the pending negotiation now.
@@ -236,7 +205,7 @@ export class SignalingLink {
       case 'pong':
         return;
       case 'bye':
-        if (session !== undefined) this.#end(session);
+        if (session !== undefined) this.#sessions.end(session);
         this.#onLeft('bye');
         return;
       case 'restart':
@@ -261,7 +230,7 @@ export class SignalingLink {
 
   #onRestored(cause: SignalingCause): void {
     this.#heardSinceUp = cause === 'answered';
-    if (cause === 'answered') this.#reconnectBackoffMs = this.#reconnectAllowedAt = 0;
+    if (cause === 'answered') this.#reconnectPace.reset();
     this.#outbox.holding = false;
     this.#setUp(cause);
     this.#outbox.flush(this.session);
@@ -272,13 +241,9 @@ export class SignalingLink {
     if (!this.#outbox.holding) this.#hooks.log('the remote stopped answering; holding signaling');
     this.#outbox.holding = true;
     this.#setUp('unanswered');
-    const now = this.#env.now();
-    if (this.#channel.reconnect === undefined || now < this.#reconnectAllowedAt) return;
-    this.#reconnectBackoffMs = Math.min(
-      MAX_RECONNECT_BACKOFF_MS,
-      Math.max(RECONNECT_BACKOFF_MS, this.#reconnectBackoffMs * 2),
-    );
-    this.#reconnectAllowedAt = now + this.#reconnectBackoffMs;
+    if (this.#channel.reconnect === undefined || !this.#reconnectPace.allow(this.#env.now())) {
+      return;
+    }
     try {
       this.#channel.reconnect();
     } catch (cause) {
@@ -298,11 +263,6 @@ export class SignalingLink {
     this.#hooks.remoteLeft(how);
   }
 
-  #end(session: string): void {
-    if (!this.#ended.includes(session)) this.#ended.push(session);
-    if (this.#ended.length > MAX_ENDED_SESSIONS) this.#ended.shift();
-  }
-
   #setUp(cause: SignalingCause): void {
     const up = this.#channel.isUp && !this.#liveness.unanswered;
     if (up === this.#up) return;
@@ -319,14 +279,18 @@ export class SignalingLink {
     try {
       this.#channel.send(message);
     } catch (cause) {
-      this.#hooks.report(
-        new ResilientPeerError(
-          'signaling-failed',
-          `the signaling channel's send() threw: ${errorText(cause)}`,
-          { cause },
-        ),
-      );
+      this.#sendFailed(cause);
     }
+  }
+
+  #sendFailed(cause: unknown): void {
+    this.#hooks.report(
+      new ResilientPeerError(
+        'signaling-failed',
+        `the signaling channel's send() threw: ${errorText(cause)}`,
+        { cause },
+      ),
+    );
   }
 
   #guard(work: () => void): void {

@@ -144,3 +144,26 @@ export class Liveness {
     this.#timer = this.#env.setTimeout(then, delayMs);
   }
 }
+
+/**
+ * How often the transport may be asked to start over while the remote keeps not answering: at
+ * most every 2 s at first, doubling up to 16 s. When the remote's own network is down, starting
+ * our connection over and over would not help.
+ */
+export class ReconnectPace {
+  #backoffMs = 0;
+  #allowedAt = 0;
+
+  /** Whether a reconnect may be asked for at `now`; if so, the next one waits longer. */
+  allow(now: number): boolean {
+    if (now < this.#allowedAt) return false;
+    this.#backoffMs = Math.min(16_000, Math.max(2000, this.#backoffMs * 2));
+    this.#allowedAt = now + this.#backoffMs;
+    return true;
+  }
+
+  /** The remote answered: the next reconnect may be asked for at once. */
+  reset(): void {
+    this.#backoffMs = this.#allowedAt = 0;
+  }
+}

@@ -5,16 +5,16 @@
 // remote peer is present.
 
 import EventEmitter from 'eventemitter3';
-import { browserEnv, listen, type Env, type Timer } from '../env.js';
+import { browserEnv, watchPage, type Env } from '../env.js';
 import { InvalidSignalError, ResilientPeerError } from '../errors.js';
 import type { SignalingChannel, SignalingHandlers } from './channel.js';
 import type { SignalingMessage } from './messages.js';
-import { probeUrlOf, Reachability } from './reachability.js';
+import { Reconnector } from './reconnect.js';
+import { Role } from './role.js';
 import { CLOSE_CODES, parseRelayFrame } from './relay-protocol.js';
 import { RelaySocket } from './relay-socket.js';
 import { Subscribers } from './subscribers.js';
 import {
-  reconnectDelayMs,
   resolveOptions,
   type SocketState,
   type Timing,
@@ -26,7 +26,6 @@ import {
 
 /** Most messages kept for the first subscriber when they arrive before anyone subscribed. */
 const MAX_EARLY_MESSAGES = 64;
-const roleName = (polite: boolean): string => (polite ? 'polite' : 'impolite');
 
 /** A SignalingChannel over the reference relay, reconnecting by itself until closed. */
 export class WebSocketSignaling
@@ -40,23 +39,19 @@ export class WebSocketSignaling
   readonly #env: Env;
   readonly #Socket: WebSocketConstructor;
   readonly #timing: Timing;
-  readonly #reachability: Reachability;
+  readonly #reconnector: Reconnector;
   readonly #subscribers = new Subscribers((delivery) => {
     this.#guard(delivery);
   });
   /** Messages that came before anyone subscribed, for the first subscriber. */
   readonly #early: unknown[] = [];
-  readonly #cleanups: (() => void)[] = [];
-  readonly #ready = deferred<{ polite: boolean }>();
+  readonly #unwatchPage: () => void;
+  readonly #role: Role;
   #socket: RelaySocket | null = null;
   #welcomed = false;
   #peerPresent = false;
   #announced: WebSocketSignalingStateEvent = { up: false, socket: 'closed', peerPresent: false };
-  #polite: boolean | undefined;
   #closed = false;
-  /** Connects that failed although the relay was reachable; reset by a welcome. */
-  #failures = 0;
-  #connectTimer: Timer;
 
   constructor(options: WebSocketSignalingOptions);
   /** @internal */
@@ -69,40 +64,42 @@ export class WebSocketSignaling
     url.searchParams.set('id', id);
     this.id = id;
     this.#url = url;
+    this.#role = new Role(url);
     this.#env = env;
     this.#timing = timing;
     this.#Socket = Socket;
-    this.#reachability = new Reachability(probeUrlOf(url), env, timing.probeIntervalMs);
-    // Nobody has to call ready(); an early close() must not become an unhandled rejection.
-    this.#ready.promise.catch(() => undefined);
+    this.#reconnector = new Reconnector(url, env, timing, () => {
+      this.#guard(() => {
+        this.#connect();
+      });
+    });
     // The page's network events: a lost link (Wi-Fi gone) kills the socket for sure; when the
     // network comes back the browser has just dropped its pending connects, so connect at once.
-    const on = (target: EventTarget | undefined, type: string, handler: () => void): void => {
-      if (target === undefined) return;
-      this.#cleanups.push(
-        listen(target, type, () => {
-          this.#guard(handler);
-        }),
-      );
+    const guard = (work: () => void): void => {
+      this.#guard(work);
     };
-    on(env.window, 'offline', () => {
-      this.#reachability.stop();
-      this.#env.clearTimeout(this.#connectTimer);
-      if (this.#socket !== null) this.#lose('the browser went offline');
-    });
-    on(env.window, 'online', () => {
-      if (this.#socket?.state === 'open') {
-        this.#socket.verify();
-        return;
-      }
-      this.#reachability.stop();
-      this.#env.clearTimeout(this.#connectTimer);
-      this.#drop(CLOSE_CODES.startOver, 'network back');
-      this.#connect();
-    });
-    on(env.connection, 'change', () => {
-      if (this.#socket?.state === 'open') this.#socket.verify();
-    });
+    this.#unwatchPage = watchPage(
+      env,
+      {
+        offline: () => {
+          this.#reconnector.stop();
+          if (this.#socket !== null) this.#lose('the browser went offline');
+        },
+        online: () => {
+          if (this.#socket?.state === 'open') {
+            this.#socket.verify();
+            return;
+          }
+          this.#reconnector.stop();
+          this.#drop(CLOSE_CODES.startOver, 'network back');
+          this.#connect();
+        },
+        connectionChange: () => {
+          if (this.#socket?.state === 'open') this.#socket.verify();
+        },
+      },
+      guard,
+    );
     this.#connect(true);
   }
 
@@ -113,7 +110,7 @@ export class WebSocketSignaling
 
   /** This side's role from the relay's first welcome; undefined until then. */
   get polite(): boolean | undefined {
-    return this.#polite;
+    return this.#role.polite;
   }
 
   /** The socket's state; 'closed' between connects and after `close()`. */
@@ -123,7 +120,7 @@ export class WebSocketSignaling
 
   /** Resolves on the relay's first welcome; rejects if `close()` comes first. */
   ready(): Promise<{ polite: boolean }> {
-    return this.#ready.promise;
+    return this.#role.ready;
   }
 
   /** Sends one message to the remote peer; dropped while the channel is down. */
@@ -162,13 +159,10 @@ export class WebSocketSignaling
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const cleanup of this.#cleanups.splice(0)) cleanup();
-    this.#reachability.stop();
-    this.#env.clearTimeout(this.#connectTimer);
+    this.#unwatchPage();
+    this.#reconnector.stop();
     this.#drop(CLOSE_CODES.normal, 'closed');
-    this.#ready.reject(
-      new ResilientPeerError('closed', 'Closed before the relay welcomed this side.'),
-    );
+    this.#role.abandon();
     this.#subscribers.clear();
     this.removeAllListeners();
   }
@@ -198,8 +192,8 @@ export class WebSocketSignaling
       // Nobody could listen for an `error` event yet: the app gets the exception itself.
       if (first) throw cause;
       this.#fail('Could not create the WebSocket.', cause);
-      this.#failures += 1;
-      this.#probeThenConnect();
+      this.#reconnector.refused();
+      this.#reconnector.lost();
       return;
     }
     this.#commit();
@@ -220,14 +214,14 @@ export class WebSocketSignaling
     }
     if (code === CLOSE_CODES.roomFull) this.#fail('The room is full.');
     // A connect the reachable relay closed before welcoming us counts towards backoff.
-    if (!welcomed && code !== null) this.#failures += 1;
-    this.#probeThenConnect();
+    if (!welcomed && code !== null) this.#reconnector.refused();
+    this.#reconnector.lost();
   }
 
   /** Gives the socket up as dead (no close handshake can cross a dead path) and starts over. */
   #lose(reason: string): void {
     this.#drop(CLOSE_CODES.startOver, reason);
-    this.#probeThenConnect();
+    this.#reconnector.lost();
   }
 
   #onFrame(data: unknown): void {
@@ -261,59 +255,13 @@ export class WebSocketSignaling
   #onWelcome(polite: boolean, peerPresent: boolean): void {
     this.#welcomed = true;
     this.#peerPresent = peerPresent;
-    this.#failures = 0;
-    if (this.#polite === undefined) {
-      this.#polite = polite;
-      // Reconnects ask for this role back: after a relay restart the peers return in any order.
-      this.#url.searchParams.set('role', roleName(polite));
-      this.#ready.resolve({ polite });
-    }
+    this.#reconnector.welcomed();
+    const contradiction = this.#role.welcomed(polite);
     this.#guard(() => {
       this.emit('welcome', Object.freeze({ polite }));
     });
-    if (polite !== this.#polite) {
-      // Our role's slot was taken (e.g. by a new client while we were away); the roles are now
-      // the same on both sides, which perfect negotiation cannot resolve.
-      this.#fail(
-        `The relay made this side ${roleName(polite)}; roles are fixed for a peer's lifetime.`,
-      );
-    }
+    if (contradiction !== null) this.#report(contradiction);
     this.#commit();
-  }
-
-  /**
-   * Connects once the relay answers a probe (at once if it does), after backoff if it refused us.
-   * While the browser is offline nothing is tried: the `online` event connects.
-   */
-  #probeThenConnect(): void {
-    if (this.#closed || !this.#env.isOnline()) return;
-    const { minReconnectDelayMs, maxReconnectDelayMs, probeIntervalMs } = this.#timing;
-    const blind = probeIntervalMs === 0 || !this.#reachability.available;
-    // Blind reconnects count as failures until welcomed, so they back off.
-    if (blind) this.#failures = Math.max(this.#failures, 1);
-    const delayMs =
-      this.#failures === 0
-        ? 0
-        : reconnectDelayMs(
-            this.#failures - 1,
-            minReconnectDelayMs,
-            maxReconnectDelayMs,
-            this.#env.random(),
-          );
-    const connectLater = (): void => {
-      this.#env.clearTimeout(this.#connectTimer);
-      this.#connectTimer = this.#env.setTimeout(() => {
-        this.#guard(() => {
-          this.#connect();
-        });
-      }, delayMs);
-    };
-    if (blind) connectLater();
-    else {
-      this.#reachability.start(() => {
-        this.#guard(connectLater);
-      });
-    }
   }
 
   /** Gives up the current socket (if any) and announces the change. */
@@ -372,21 +320,6 @@ export class WebSocketSignaling
       );
     }
   }
-}
-
-/** A promise with its settle functions. */
-function deferred<T>(): {
-  readonly promise: Promise<T>;
-  readonly resolve: (value: T) => void;
-  readonly reject: (reason: unknown) => void;
-} {
-  let resolve: (value: T) => void = () => undefined;
-  let reject: (reason: unknown) => void = () => undefined;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 function randomId(env: Env): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSignalError, type ResilientPeerError } from '../../../src/errors.js';
-import { SignalingLink, type LinkHooks, type SignalingCause } from '../../../src/signaling/link.js';
+import type { SignalingCause } from '../../../src/events.js';
+import { SignalingLink, type LinkHooks } from '../../../src/signaling/link.js';
 import { INITIAL_TIMEOUT_MS, RETRY_INTERVAL_MS } from '../../../src/signaling/liveness.js';
 import type { SignalingMessage } from '../../../src/signaling/messages.js';
 import { FakeChannel } from '../../support/fake-channel.js';
