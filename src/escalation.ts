@@ -115,14 +115,18 @@ export class IceServers {
   }
 }
 
+/** The transport policy of a restart on `rung`: the app's own, or TURN only on the relay rung. */
+export function transportPolicy(rung: Rung, own: RTCIceTransportPolicy): RTCIceTransportPolicy {
+  return rung === 'relay' ? 'relay' : own;
+}
+
 /** Applies the servers and transport policy for the next restart to a live connection. */
 export function configure(
   pc: RTCPeerConnection,
   servers: readonly RTCIceServer[] | undefined,
-  relayOnly: boolean,
+  iceTransportPolicy: RTCIceTransportPolicy,
 ): void {
   const current = pc.getConfiguration();
-  const iceTransportPolicy: RTCIceTransportPolicy = relayOnly ? 'relay' : 'all';
   const iceServers = servers === undefined ? current.iceServers : [...servers];
   if (current.iceTransportPolicy === iceTransportPolicy && iceServers === current.iceServers)
     return;

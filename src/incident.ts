@@ -13,7 +13,14 @@ import {
 } from './detection.js';
 import type { Env } from './env.js';
 import { errorText } from './errors.js';
-import { configure, hasTurnServer, nextRung, type IceServers, type Rung } from './escalation.js';
+import {
+  configure,
+  hasTurnServer,
+  nextRung,
+  transportPolicy,
+  type IceServers,
+  type Rung,
+} from './escalation.js';
 import type { PhaseCause, ResilientPeerEvents } from './events.js';
 import { kickKeyframes } from './keyframe.js';
 import type { Policy, Trigger } from './policy.js';
@@ -61,6 +68,8 @@ export interface IncidentConfig {
   /** Completed restarts without recovery before the relay rung; 0: never. */
   readonly relayAfterRestarts: number;
   readonly iceServers: IceServers;
+  /** The app's own transport policy, which every rung but the relay one restarts with. */
+  readonly iceTransportPolicy: RTCIceTransportPolicy;
 }
 
 /** See the file comment. */
@@ -279,8 +288,14 @@ export class Incident {
     // The incident may have ended, or the connection been replaced, while the provider answered.
     if (this.#state !== state || this.#hooks.connection() !== connection) return;
     try {
-      // Each incident starts on direct paths again, also after one that recovered through TURN.
-      configure(connection.pc, servers, state.rung === 'relay');
+      // Each incident starts on the app's own policy again, also after one that recovered
+      // through TURN; an app that asked for TURN only keeps it on every rung (its addresses stay
+      // hidden).
+      configure(
+        connection.pc,
+        servers,
+        transportPolicy(state.rung, this.#config.iceTransportPolicy),
+      );
     } catch (error) {
       this.#hooks.log('warn', 'setConfiguration failed', { error: errorText(error) });
     }

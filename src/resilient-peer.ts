@@ -60,6 +60,10 @@ export class ResilientPeer extends PeerEmitter {
         kickKeyframes: options.kickKeyframes ?? DEFAULTS.kickKeyframes,
         relayAfterRestarts: options.relayAfterRestarts ?? DEFAULTS.relayAfterRestarts,
         iceServers: this.#iceServers,
+        iceTransportPolicy:
+          options.rtcConfig?.iceTransportPolicy ??
+          options.pc?.getConfiguration().iceTransportPolicy ??
+          'all',
       },
       incidentHooks(this.#core),
     );

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResilientPeerError } from '../../src/errors.js';
 import {
   configure,
+  transportPolicy,
   hasTurnServer,
   ICE_SERVERS_TIMEOUT_MS,
   IceServers,
@@ -150,19 +151,30 @@ describe('IceServers', () => {
   });
 });
 
+describe('transportPolicy', () => {
+  it('is TURN only on the relay rung, and the app’s own policy on every other', () => {
+    expect(transportPolicy('relay', 'all')).toBe('relay');
+    expect(transportPolicy('restart', 'all')).toBe('all');
+    expect(transportPolicy('replace', 'all')).toBe('all');
+    for (const rung of ['restart', 'relay', 'replace'] as const) {
+      expect(transportPolicy(rung, 'relay')).toBe('relay');
+    }
+  });
+});
+
 describe('configure', () => {
   it('sets the servers and the transport policy, keeping the rest of the configuration', () => {
     const pc = new FakePeerConnection({
       bundlePolicy: 'max-bundle',
       iceServers: [{ urls: 'stun:a' }],
     });
-    configure(pc.native, [{ urls: 'turn:b' }], true);
+    configure(pc.native, [{ urls: 'turn:b' }], 'relay');
     expect(pc.getConfiguration()).toEqual({
       bundlePolicy: 'max-bundle',
       iceServers: [{ urls: 'turn:b' }],
       iceTransportPolicy: 'relay',
     });
-    configure(pc.native, undefined, false);
+    configure(pc.native, undefined, 'all');
     expect(pc.getConfiguration()).toEqual({
       bundlePolicy: 'max-bundle',
       iceServers: [{ urls: 'turn:b' }],
@@ -174,7 +186,7 @@ describe('configure', () => {
     const pc = new FakePeerConnection({ iceTransportPolicy: 'all' });
     pc.failConfiguration = new Error('setConfiguration must not be called');
     expect(() => {
-      configure(pc.native, undefined, false);
+      configure(pc.native, undefined, 'all');
     }).not.toThrow();
   });
 });

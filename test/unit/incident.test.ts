@@ -106,6 +106,7 @@ function setup(
       kickKeyframes: options.kickKeyframes ?? true,
       relayAfterRestarts: options.relayAfterRestarts ?? 2,
       iceServers,
+      iceTransportPolicy: options.rtcConfig?.iceTransportPolicy ?? 'all',
     },
     {
       connection: () => connection,
@@ -447,6 +448,26 @@ describe('Incident', () => {
       rung: 'restart',
     });
     expect(made.pc.getConfiguration().iceTransportPolicy).toBe('all');
+  });
+
+  it('keeps an app’s relay-only policy on every restart', async () => {
+    const made = setup({
+      rtcConfig: { iceServers: [{ urls: 'turn:turn.test' }], iceTransportPolicy: 'relay' },
+    });
+    await made.connected();
+    made.pc.traffic = 'none';
+    made.incident.detect('stall');
+    await made.env.pass(0);
+    expect(made.of('restartAttempt')).toEqual([expect.objectContaining({ rung: 'restart' })]);
+    expect(made.pc.getConfiguration().iceTransportPolicy).toBe('relay');
+    await made.answer();
+    made.pc.traffic = 'payload';
+    await made.env.pass(100);
+    expect(made.of('recovered')).toEqual([expect.objectContaining({ rung: 'restart' })]);
+    made.incident.detect('manual');
+    await settle();
+    expect(made.of('restartAttempt').at(-1)).toMatchObject({ trigger: 'manual', rung: 'restart' });
+    expect(made.pc.getConfiguration().iceTransportPolicy).toBe('relay');
   });
 
   it('never goes through TURN without a TURN server, or with relayAfterRestarts 0', async () => {

@@ -352,6 +352,23 @@ describe('ResilientPeer', () => {
     expect(a.events.of('recovered')).toHaveLength(2);
   });
 
+  it('restarts a relay-only call through TURN only, configured or adopted', async () => {
+    const turn = [{ urls: 'turn:turn.test', username: 'u', credential: 'c' }];
+    const adopted = new FakePeerConnection({ iceServers: turn, iceTransportPolicy: 'relay' });
+    const configured = makePair({
+      a: { rtcConfig: { iceServers: turn, iceTransportPolicy: 'relay' } },
+    });
+    const adopting = makePair({ a: { pc: adopted.native } });
+    adopted.addMedia('application');
+    for (const pair of [configured, adopting]) {
+      await connect(pair);
+      pair.a.peer.restart();
+      await pair.env.pass(200);
+      expect(pair.a.events.of('recovered')).toEqual([expect.objectContaining({ rung: 'restart' })]);
+      expect(pair.a.fake().getConfiguration().iceTransportPolicy).toBe('relay');
+    }
+  });
+
   it('takes a remote that left and came back with a new session, on a new connection', async () => {
     const pair = makePair();
     const { env, a, b } = pair;
