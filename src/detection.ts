@@ -75,10 +75,15 @@ export function probeIntervalMs(stallTimeoutMs: number, recovering: boolean): nu
  * `stallTimeoutMs`. An idle call receives only STUN checks and gets a longer threshold.
  */
 export function stallThresholdMs(health: PathHealth, now: number, stallTimeoutMs: number): number {
+  return payloadFlowing(health, now, stallTimeoutMs)
+    ? stallTimeoutMs
+    : Math.max(stallTimeoutMs, IDLE_STALL_TIMEOUT_MS);
+}
+
+/** Media or data (not just STUN checks) arrived within one stall period and probe tick of `at`. */
+export function payloadFlowing(health: PathHealth, at: number, stallTimeoutMs: number): boolean {
   const recentPayload = stallTimeoutMs + probeIntervalMs(stallTimeoutMs, false);
-  const payloadFlowing =
-    health.lastPayloadAt !== null && now - health.lastPayloadAt <= recentPayload;
-  return payloadFlowing ? stallTimeoutMs : Math.max(stallTimeoutMs, IDLE_STALL_TIMEOUT_MS);
+  return health.lastPayloadAt !== null && at - health.lastPayloadAt <= recentPayload;
 }
 
 /** Whether the path has been silent long enough to count as stalled. */
@@ -142,8 +147,10 @@ export function attemptVerdict(input: AttemptInput): AttemptVerdict {
 
 /** What was just seen that might end an incident. */
 export type RecoveryEvidence =
-  /** The probe saw new packets on the connection. */
+  /** The probe saw new packets on the connection, STUN checks only. */
   | 'activity'
+  /** The probe saw media or data arrive. */
+  | 'payload'
   /** The native states returned to connected. */
   | 'native-connected'
   /** A restart's offer and answer were applied with new ICE credentials. */
@@ -159,10 +166,15 @@ export interface RecoveryInput {
   readonly restartDone: boolean;
   /** The stats probe runs (stallTimeoutMs > 0). */
   readonly probing: boolean;
+  /** The call carried media or data when the path broke. */
+  readonly payloadExpected: boolean;
 }
 
 /**
- * Whether the incident is over. With the probe, only new packets prove it; without, the native
+ * Whether the incident is over. With the probe, only new packets prove it, and for a call that
+ * carried media or data only their return does: a restart's new candidate pairs receive STUN
+ * checks before ICE moves the call onto them (seen 2-3 s before media, UDP blocked and a TURN/TCP
+ * pair taking over, while the old pair still said connected). Without the probe, the native
  * states returning to connected, or a completed restart on a connected path (a restart over a
  * working path changes no state). A manual restart is done only when the restart is done: until
  * then the old path merely kept working.
@@ -170,6 +182,10 @@ export interface RecoveryInput {
 export function hasRecovered(input: RecoveryInput): boolean {
   if (!input.connected) return false;
   if (input.trigger === 'manual' && !input.restartDone) return false;
-  if (input.probing) return input.evidence === 'activity';
+  if (input.probing) {
+    return (
+      input.evidence === 'payload' || (input.evidence === 'activity' && !input.payloadExpected)
+    );
+  }
   return input.evidence === 'native-connected' || input.evidence === 'restart-done';
 }

@@ -34,6 +34,8 @@ interface IncidentState {
   restartDone: boolean;
   /** Restarts negotiated in this incident that have not brought the path back. */
   restartsWithoutRecovery: number;
+  /** Media or data were flowing when the path broke: only their return ends the incident. */
+  readonly payloadExpected: boolean;
   rung: Rung;
   /** The last replacement of the connection in this incident, or null. */
   replacement: Replacement | null;
@@ -163,6 +165,7 @@ export class Incident {
       connected: connection.monitor.connected,
       restartDone: this.#state?.restartDone ?? false,
       probing: connection.probe !== null,
+      payloadExpected: this.#state?.payloadExpected ?? false,
     });
     if (recovered) this.#recover();
   }
@@ -194,6 +197,7 @@ export class Incident {
           lostAt,
           restartDone: false,
           restartsWithoutRecovery: 0,
+          payloadExpected: this.#hooks.connection().monitor.carriesPayload(lostAt),
           rung: 'restart' as Rung,
           replacement: null,
           keyframeKicked: false,

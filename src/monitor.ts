@@ -6,6 +6,7 @@
 import {
   isStalled,
   nativeVerdict,
+  payloadFlowing,
   probeIntervalMs,
   type PathHealth,
   type RecoveryEvidence,
@@ -78,6 +79,11 @@ export class Monitor {
     return this.#health.connected;
   }
 
+  /** Media or data (not just STUN checks) were arriving at `at`. */
+  carriesPayload(at: number): boolean {
+    return payloadFlowing(this.#health, at, this.#config.stallTimeoutMs);
+  }
+
   /** The connection has been connected, and is not now. */
   get unhealthy(): boolean {
     return this.#health.everConnected && !this.#health.connected;
@@ -122,7 +128,7 @@ export class Monitor {
     if (delta.freshPayload) health.lastPayloadAt = now;
     if (delta.fresh) {
       health.lastAliveAt = now;
-      this.#hooks.evidence('activity');
+      this.#hooks.evidence(delta.freshPayload ? 'payload' : 'activity');
       return;
     }
     if (

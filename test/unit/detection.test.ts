@@ -165,6 +165,7 @@ describe('hasRecovered', () => {
       connected: true,
       restartDone: false,
       probing: true,
+      payloadExpected: false,
       ...overrides,
     });
   }
@@ -182,10 +183,18 @@ describe('hasRecovered', () => {
     expect(recovered({ evidence: 'restart-done', restartDone: true })).toBe(false);
   });
 
+  it('needs media or data back when the call carried them, STUN checks being no proof', () => {
+    expect(recovered({ payloadExpected: true, evidence: 'activity' })).toBe(false);
+    expect(recovered({ payloadExpected: true, evidence: 'payload' })).toBe(true);
+    expect(recovered({ payloadExpected: false, evidence: 'payload' })).toBe(true);
+    expect(recovered({ payloadExpected: true, connected: false, evidence: 'payload' })).toBe(false);
+  });
+
   it('takes the native states or a completed restart without the probe', () => {
     expect(recovered({ probing: false, evidence: 'native-connected' })).toBe(true);
     expect(recovered({ probing: false, evidence: 'restart-done' })).toBe(true);
     expect(recovered({ probing: false, evidence: 'activity' })).toBe(false);
+    expect(recovered({ probing: false, evidence: 'payload' })).toBe(false);
   });
 
   it('ends a manual restart only once its restart is done', () => {

@@ -268,6 +268,37 @@ describe('Incident', () => {
     ]);
   });
 
+  it('waits for media or data to return when the call carried them, STUN checks being no proof', async () => {
+    const { env, pc, incident, connected, answer, of } = setup();
+    await connected();
+    pc.traffic = 'none';
+    await env.pass(1500);
+    await answer();
+    // The restart's new pair answers checks while the call still runs on nothing.
+    pc.traffic = 'stun';
+    await env.pass(2000);
+    expect(incident.active).toBe(true);
+    expect(of('recovered')).toEqual([]);
+    pc.traffic = 'payload';
+    await env.pass(100);
+    expect(of('recovered')).toEqual([expect.objectContaining({ downtimeMs: 3600 })]);
+  });
+
+  it('recovers an idle call (STUN checks only) on STUN checks', async () => {
+    const { env, pc, incident, connected, answer, of } = setup();
+    await connected();
+    pc.traffic = 'stun';
+    await env.pass(5000);
+    pc.traffic = 'none';
+    await env.pass(4000);
+    expect(of('restartAttempt')).toHaveLength(1);
+    await answer();
+    pc.traffic = 'stun';
+    await env.pass(100);
+    expect(incident.active).toBe(false);
+    expect(of('recovered')).toHaveLength(1);
+  });
+
   it('dates a manual incident from the restart request itself', async () => {
     const { env, pc, incident, connected, answer, of, phases } = setup();
     await connected();

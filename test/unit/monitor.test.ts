@@ -263,7 +263,8 @@ describe('Monitor', () => {
       pc.connect();
     });
     monitor.onSample({ fresh: true, freshPayload: true });
-    expect(evidence).toEqual(['native-connected', 'activity']);
+    expect(evidence).toEqual(['native-connected', 'payload']);
+    expect(monitor.carriesPayload(env.now())).toBe(true);
     env.advance(STALL_MS - 1);
     monitor.onSample({ fresh: false, freshPayload: false });
     expect(detections).toEqual([]);
@@ -273,11 +274,13 @@ describe('Monitor', () => {
   });
 
   it('gives an idle call (STUN only) the longer stall threshold', () => {
-    const { env, monitor, native, detections } = setup({ probe: false });
+    const { env, monitor, native, detections, evidence } = setup({ probe: false });
     native((pc) => {
       pc.connect();
     });
     monitor.onSample({ fresh: true, freshPayload: false });
+    expect(evidence).toEqual(['native-connected', 'activity']);
+    expect(monitor.carriesPayload(env.now())).toBe(false);
     env.advance(IDLE_STALL_TIMEOUT_MS - 1);
     monitor.onSample({ fresh: false, freshPayload: false });
     expect(detections).toEqual([]);
