@@ -3,7 +3,8 @@
 // through TURN only (`iceTransportPolicy: 'relay'`, if a TURN server is configured); when the
 // transport itself is gone (the browser closed DTLS or the data channels on `failed`, as Firefox
 // does), replace the connection. Also the app's ICE-servers provider (TURN credentials expire),
-// asked before each restart. The decisions are pure; applying them is one call each.
+// asked before each restart and before answering the remote's. The decisions are pure; applying
+// them is one call each.
 
 import type { Env } from './env.js';
 import { errorText, ResilientPeerError } from './errors.js';
@@ -77,6 +78,11 @@ export class IceServers {
     this.#latest = initial;
     this.#env = env;
     this.#report = report;
+  }
+
+  /** The app gave a provider. */
+  get hasProvider(): boolean {
+    return this.#provider !== undefined;
   }
 
   /** The last servers the provider gave (or the configured ones). */

@@ -148,6 +148,29 @@ export class Incident {
     if (this.#scheduler.active) this.#restartDone();
   }
 
+  /**
+   * The remote restarts ICE and our answer will gather anew: with fresh ICE servers, as our own
+   * restarts do. A side that only ever answers would otherwise gather with expired TURN
+   * credentials (seen: 401, no new relay candidate, the call left on its old allocation).
+   * The transport policy stays as it is.
+   */
+  async answeringRestart(): Promise<void> {
+    if (!this.#config.iceServers.hasProvider) return;
+    const connection = this.#hooks.connection();
+    const servers = await this.#config.iceServers.refresh();
+    if (this.#hooks.connection() !== connection) return;
+    const { pc } = connection;
+    try {
+      configure(
+        pc,
+        servers,
+        pc.getConfiguration().iceTransportPolicy ?? this.#config.iceTransportPolicy,
+      );
+    } catch (error) {
+      this.#hooks.log('warn', 'setConfiguration failed', { error: errorText(error) });
+    }
+  }
+
   /** Something was seen that may end the incident. */
   evidence(evidence: RecoveryEvidence): void {
     const connection = this.#hooks.connection();

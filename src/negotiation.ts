@@ -27,6 +27,8 @@ export interface NegotiatorHooks {
   readonly askRemoteRestart: () => void;
   /** The remote peer sent an offer that restarts ICE; `ufrag` is its new one. */
   readonly remoteRestart: (ufrag: string) => void;
+  /** Our answer to the remote's restart is about to gather anew: update what it gathers with. */
+  readonly beforeRestartAnswer: () => Promise<void>;
   readonly log: (message: string, data?: Record<string, unknown>) => void;
 }
 
@@ -232,6 +234,7 @@ export class Negotiator {
       this.#oldRemoteUfrags.add(previousRemoteUfrag);
       if (description.type === 'offer' && remoteUfrag !== null) {
         this.#hooks.remoteRestart(remoteUfrag);
+        await this.#hooks.beforeRestartAnswer();
       }
     }
     if (description.type === 'offer') {

@@ -43,8 +43,9 @@ export interface Options {
   /** Toggle video senders after recovery so the receiver gets a keyframe at once. @default true */
   readonly kickKeyframes?: boolean;
   /**
-   * Fresh ICE servers, asked before each restart and each new connection (TURN credentials
-   * expire); a throw or no answer within 3 s is an `error` event and the last good ones are used.
+   * Fresh ICE servers, asked before each restart, before answering the remote's restart, and
+   * before each new connection (TURN credentials expire); a throw or no answer within 3 s is an
+   * `error` event and the last good ones are used.
    */
   readonly getIceServers?: IceServersProvider;
   /**

@@ -92,6 +92,7 @@ export function connectionHooks(core: PeerCore): ConnectionHooks {
         incident().remoteRestarted();
         core.emit('remoteRestart', { remoteUfrag });
       },
+      beforeRestartAnswer: () => incident().answeringRestart(),
       askRemoteRestart: () => {
         core.link().requestRestart();
       },

@@ -35,6 +35,7 @@ function setup(stallTimeoutMs = 1500, overrides: Partial<ConnectionHooks> = {}) 
       restartNegotiated: () => undefined,
       askRemoteRestart: () => undefined,
       remoteRestart: () => undefined,
+      beforeRestartAnswer: () => Promise.resolve(),
       log: () => undefined,
     },
     localCandidate: (candidate) => {

@@ -88,6 +88,7 @@ function setup(
           connection.health.lastRemoteRestartAt = env.now();
           incident.remoteRestarted();
         },
+        beforeRestartAnswer: () => incident.answeringRestart(),
         log: () => undefined,
       },
       localCandidate: () => undefined,
@@ -546,6 +547,43 @@ describe('Incident', () => {
       { urls: 'turn:turn1.test', username: 'u', credential: '1' },
     ]);
     expect(made.of('restartAttempt')).toHaveLength(1);
+  });
+
+  it('asks the provider before answering a remote restart, keeping the transport policy', async () => {
+    const fresh = [{ urls: 'turn:turn.test', username: 'u', credential: 'fresh' }];
+    let calls = 0;
+    const made = setup({
+      rtcConfig: { iceServers: [{ urls: 'turn:turn.test' }], iceTransportPolicy: 'relay' },
+      getIceServers: () => {
+        calls += 1;
+        return fresh;
+      },
+    });
+    await made.connected();
+    await made.remoteRestart();
+    expect(calls).toBe(1);
+    expect(made.pc.getConfiguration()).toMatchObject({
+      iceServers: fresh,
+      iceTransportPolicy: 'relay',
+    });
+    expect(made.sent.at(-1)?.type).toBe('answer');
+    expect(made.remote.signalingState).toBe('stable');
+  });
+
+  it('answers a remote restart with the servers it has without a provider, and despite a refusal', async () => {
+    const servers = [{ urls: 'stun:stun.test' }];
+    const plain = setup({ rtcConfig: { iceServers: servers } });
+    await plain.connected();
+    plain.pc.failConfiguration = new Error('setConfiguration must not be called');
+    await plain.remoteRestart();
+    expect(plain.pc.getConfiguration().iceServers).toEqual(servers);
+    expect(plain.logs.filter((line) => line.startsWith('warn'))).toEqual([]);
+    const failing = setup({ getIceServers: () => servers });
+    await failing.connected();
+    failing.pc.failConfiguration = new Error('refused');
+    await failing.remoteRestart();
+    expect(failing.logs).toContain('warn: setConfiguration failed');
+    expect(failing.sent.at(-1)?.type).toBe('answer');
   });
 
   it('restarts with the last good servers when the provider fails, and says so', async () => {

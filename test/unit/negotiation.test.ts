@@ -17,6 +17,8 @@ function side(env: FakeEnv, polite: boolean) {
   const remoteRestarts: string[] = [];
   let restartsNegotiated = 0;
   let restartsAsked = 0;
+  /** Resolves `beforeRestartAnswer`; a test may hold it. */
+  const answering = { calls: 0, hold: null as Promise<void> | null };
   const negotiator = new Negotiator(pc.native, polite, env, {
     sendDescription: (description) => {
       sent.push(description);
@@ -33,6 +35,10 @@ function side(env: FakeEnv, polite: boolean) {
     remoteRestart: (ufrag) => {
       remoteRestarts.push(ufrag);
     },
+    beforeRestartAnswer: () => {
+      answering.calls += 1;
+      return answering.hold ?? Promise.resolve();
+    },
     log: () => undefined,
   });
   pc.addEventListener('negotiationneeded', () => {
@@ -44,6 +50,7 @@ function side(env: FakeEnv, polite: boolean) {
     sent,
     errors,
     remoteRestarts,
+    answering,
     restartsNegotiated: () => restartsNegotiated,
     restartsAsked: () => restartsAsked,
     offers: () => sent.filter((description) => description.type === 'offer'),
@@ -224,6 +231,28 @@ describe('Negotiator', () => {
     expect(a.restartsNegotiated()).toBe(1);
     expect(b.remoteRestarts).toEqual([a.pc.localUfrag]);
     expect(b.restartsNegotiated()).toBe(0);
+  });
+
+  it('lets its owner update the ICE servers before answering a restart, and only then', async () => {
+    const { a, b, converge } = await negotiated();
+    expect(b.answering.calls).toBe(0);
+    let release = (): void => undefined;
+    b.answering.hold = new Promise((resolve) => {
+      release = resolve;
+    });
+    a.negotiator.restartIce();
+    await converge();
+    expect(b.answering.calls).toBe(1);
+    expect(b.pc.signalingState).toBe('have-remote-offer');
+    expect(b.sent.filter((description) => description.type === 'answer')).toHaveLength(1);
+    release();
+    await converge();
+    expect(b.sent.filter((description) => description.type === 'answer')).toHaveLength(2);
+    expect(a.restartsNegotiated()).toBe(1);
+    // A renegotiation that restarts nothing does not ask.
+    a.pc.addMedia('video');
+    await converge();
+    expect(b.answering.calls).toBe(1);
   });
 
   it('asks a Firefox remote to make the restart offer when it is not Firefox itself', async () => {

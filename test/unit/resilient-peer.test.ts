@@ -352,6 +352,27 @@ describe('ResilientPeer', () => {
     expect(a.events.of('recovered')).toHaveLength(2);
   });
 
+  it('asks the ICE-servers provider before answering the remote’s restart', async () => {
+    const fresh = [{ urls: 'turn:turn.test', username: 'u', credential: 'fresh' }];
+    let calls = 0;
+    const pair = makePair({
+      b: {
+        rtcConfig: { iceServers: [{ urls: 'turn:turn.test', username: 'u', credential: 'old' }] },
+        getIceServers: () => {
+          calls += 1;
+          return fresh;
+        },
+      },
+    });
+    await connect(pair);
+    pair.a.peer.restart();
+    await pair.env.pass(200);
+    expect(calls).toBe(1);
+    expect(pair.b.fake().getConfiguration().iceServers).toEqual(fresh);
+    expect(pair.b.events.of('remoteRestart')).toHaveLength(1);
+    expect(pair.a.events.of('recovered')).toHaveLength(1);
+  });
+
   it('restarts a relay-only call through TURN only, configured or adopted', async () => {
     const turn = [{ urls: 'turn:turn.test', username: 'u', credential: 'c' }];
     const adopted = new FakePeerConnection({ iceServers: turn, iceTransportPolicy: 'relay' });
