@@ -6,6 +6,19 @@
 import { bothConnected } from './phase.js';
 import type { Trigger } from './policy.js';
 
+/**
+ * Payload arriving in every sample for this long is a stream (media, or data sent steadily) that
+ * should come back with the path. A single burst (the DTLS/SCTP set-up, a chat message) is not.
+ */
+export const STEADY_PAYLOAD_MS = 1000;
+
+/**
+ * A call that streamed before the break may have stopped streaming during it (a camera turned
+ * off, a sender that paused): STUN checks on a connected path after a completed restart for this
+ * long then end the incident too.
+ */
+export const ACTIVITY_WITHOUT_PAYLOAD_MS = 4000;
+
 /** Idle-call stall threshold: an idle call receives only STUN checks, up to ~2.7 s apart (measured). */
 export const IDLE_STALL_TIMEOUT_MS = 4000;
 /** Probe cadence while recovering: recovery is declared within this long of data returning. */
@@ -27,6 +40,10 @@ export interface PathHealth {
   lastAliveAt: number;
   /** When media or data (not just STUN) last arrived. */
   lastPayloadAt: number | null;
+  /** Where the current unbroken run of samples with payload began; null when the last had none. */
+  payloadRunSince: number | null;
+  /** How long the last (or current) unbroken run of samples with payload lasted. */
+  payloadRunMs: number;
   /** When the native states returned to connected during the open incident. */
   reconnectedAt: number | null;
   /** When the remote peer last sent an offer that restarts ICE. */
@@ -40,6 +57,8 @@ export function newPathHealth(now: number): PathHealth {
     connected: false,
     lastAliveAt: now,
     lastPayloadAt: null,
+    payloadRunSince: null,
+    payloadRunMs: 0,
     reconnectedAt: null,
     lastRemoteRestartAt: null,
   };
@@ -84,6 +103,22 @@ export function stallThresholdMs(health: PathHealth, now: number, stallTimeoutMs
 export function payloadFlowing(health: PathHealth, at: number, stallTimeoutMs: number): boolean {
   const recentPayload = stallTimeoutMs + probeIntervalMs(stallTimeoutMs, false);
   return health.lastPayloadAt !== null && at - health.lastPayloadAt <= recentPayload;
+}
+
+/** Records one probe sample's payload into the run that `streaming` reads. */
+export function recordPayloadSample(health: PathHealth, now: number, freshPayload: boolean): void {
+  if (!freshPayload) {
+    health.payloadRunSince = null;
+    return;
+  }
+  health.lastPayloadAt = now;
+  health.payloadRunSince ??= now;
+  health.payloadRunMs = now - health.payloadRunSince;
+}
+
+/** Payload arrived steadily (not as one burst) up to within one stall period of `at`. */
+export function streaming(health: PathHealth, at: number, stallTimeoutMs: number): boolean {
+  return payloadFlowing(health, at, stallTimeoutMs) && health.payloadRunMs >= STEADY_PAYLOAD_MS;
 }
 
 /** Whether the path has been silent long enough to count as stalled. */
@@ -166,15 +201,18 @@ export interface RecoveryInput {
   readonly restartDone: boolean;
   /** The stats probe runs (stallTimeoutMs > 0). */
   readonly probing: boolean;
-  /** The call carried media or data when the path broke. */
+  /** The call was streaming media or data when the path broke. */
   readonly payloadExpected: boolean;
+  /** How long STUN activity has been seen since the restart was done; 0 when none yet. */
+  readonly activityForMs: number;
 }
 
 /**
  * Whether the incident is over. With the probe, only new packets prove it, and for a call that
- * carried media or data only their return does: a restart's new candidate pairs receive STUN
- * checks before ICE moves the call onto them (seen 2-3 s before media, UDP blocked and a TURN/TCP
- * pair taking over, while the old pair still said connected). Without the probe, the native
+ * was streaming media or data only their return does: a restart's new candidate pairs receive
+ * STUN checks before ICE moves the call onto them (seen 2-3 s before media, UDP blocked and a
+ * TURN/TCP pair taking over, while the old pair still said connected) — unless the checks go on
+ * for ACTIVITY_WITHOUT_PAYLOAD_MS and the stream simply stopped. Without the probe, the native
  * states returning to connected, or a completed restart on a connected path (a restart over a
  * working path changes no state). A manual restart is done only when the restart is done: until
  * then the old path merely kept working.
@@ -183,8 +221,10 @@ export function hasRecovered(input: RecoveryInput): boolean {
   if (!input.connected) return false;
   if (input.trigger === 'manual' && !input.restartDone) return false;
   if (input.probing) {
+    if (input.evidence === 'payload') return true;
     return (
-      input.evidence === 'payload' || (input.evidence === 'activity' && !input.payloadExpected)
+      input.evidence === 'activity' &&
+      (!input.payloadExpected || input.activityForMs >= ACTIVITY_WITHOUT_PAYLOAD_MS)
     );
   }
   return input.evidence === 'native-connected' || input.evidence === 'restart-done';

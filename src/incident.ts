@@ -34,8 +34,10 @@ interface IncidentState {
   restartDone: boolean;
   /** Restarts negotiated in this incident that have not brought the path back. */
   restartsWithoutRecovery: number;
-  /** Media or data were flowing when the path broke: only their return ends the incident. */
+  /** Media or data were streaming when the path broke: their return ends the incident. */
   readonly payloadExpected: boolean;
+  /** When STUN activity was first seen after the restart was done; null before. */
+  activitySince: number | null;
   rung: Rung;
   /** The last replacement of the connection in this incident, or null. */
   replacement: Replacement | null;
@@ -182,13 +184,19 @@ export class Incident {
       }
       return;
     }
+    const state = this.#state;
+    const now = this.#env.now();
+    if (state?.restartDone === true && evidence === 'activity' && connection.monitor.connected) {
+      state.activitySince ??= now;
+    }
     const recovered = hasRecovered({
       evidence,
       trigger: this.#scheduler.trigger ?? 'manual',
       connected: connection.monitor.connected,
-      restartDone: this.#state?.restartDone ?? false,
+      restartDone: state?.restartDone ?? false,
       probing: connection.probe !== null,
-      payloadExpected: this.#state?.payloadExpected ?? false,
+      payloadExpected: state?.payloadExpected ?? false,
+      activityForMs: state?.activitySince == null ? 0 : now - state.activitySince,
     });
     if (recovered) this.#recover();
   }
@@ -221,6 +229,7 @@ export class Incident {
           restartDone: false,
           restartsWithoutRecovery: 0,
           payloadExpected: this.#hooks.connection().monitor.carriesPayload(lostAt),
+          activitySince: null,
           rung: 'restart' as Rung,
           replacement: null,
           keyframeKicked: false,

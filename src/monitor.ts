@@ -6,8 +6,9 @@
 import {
   isStalled,
   nativeVerdict,
-  payloadFlowing,
   probeIntervalMs,
+  recordPayloadSample,
+  streaming,
   type PathHealth,
   type RecoveryEvidence,
 } from './detection.js';
@@ -79,9 +80,9 @@ export class Monitor {
     return this.#health.connected;
   }
 
-  /** Media or data (not just STUN checks) were arriving at `at`. */
+  /** Media or data (not just STUN checks) were streaming in at `at`. */
   carriesPayload(at: number): boolean {
-    return payloadFlowing(this.#health, at, this.#config.stallTimeoutMs);
+    return streaming(this.#health, at, this.#config.stallTimeoutMs);
   }
 
   /** The connection has been connected, and is not now. */
@@ -125,7 +126,7 @@ export class Monitor {
   onSample(delta: ActivityDelta): void {
     const health = this.#health;
     const now = this.#env.now();
-    if (delta.freshPayload) health.lastPayloadAt = now;
+    recordPayloadSample(health, now, delta.freshPayload);
     if (delta.fresh) {
       health.lastAliveAt = now;
       this.#hooks.evidence(delta.freshPayload ? 'payload' : 'activity');

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ACTIVITY_WITHOUT_PAYLOAD_MS,
+  recordPayloadSample,
+  STEADY_PAYLOAD_MS,
+  streaming,
   attemptVerdict,
   hasRecovered,
   IDLE_STALL_TIMEOUT_MS,
@@ -29,6 +33,8 @@ describe('newPathHealth', () => {
       connected: false,
       lastAliveAt: 5,
       lastPayloadAt: null,
+      payloadRunSince: null,
+      payloadRunMs: 0,
       reconnectedAt: null,
       lastRemoteRestartAt: null,
     });
@@ -157,6 +163,39 @@ describe('attemptVerdict', () => {
   });
 });
 
+describe('streaming', () => {
+  it('counts payload in every sample for STEADY_PAYLOAD_MS, not one burst', () => {
+    const h = health();
+    recordPayloadSample(h, NOW, true);
+    expect(streaming(h, NOW, 1500)).toBe(false);
+    recordPayloadSample(h, NOW + STEADY_PAYLOAD_MS - 1, true);
+    expect(streaming(h, NOW + STEADY_PAYLOAD_MS - 1, 1500)).toBe(false);
+    recordPayloadSample(h, NOW + STEADY_PAYLOAD_MS, true);
+    expect(streaming(h, NOW + STEADY_PAYLOAD_MS, 1500)).toBe(true);
+  });
+
+  it('keeps the last run once samples go quiet, until the payload is too old', () => {
+    const h = health();
+    recordPayloadSample(h, NOW, true);
+    recordPayloadSample(h, NOW + 1000, true);
+    recordPayloadSample(h, NOW + 1500, false);
+    expect(h.payloadRunSince).toBeNull();
+    expect(streaming(h, NOW + 1500, 1500)).toBe(true);
+    // payloadFlowing's window: a stall period and a probe tick (500 ms at 1500).
+    expect(streaming(h, NOW + 1000 + 2000, 1500)).toBe(true);
+    expect(streaming(h, NOW + 1000 + 2001, 1500)).toBe(false);
+  });
+
+  it('starts a new run after a quiet sample', () => {
+    const h = health();
+    recordPayloadSample(h, NOW, true);
+    recordPayloadSample(h, NOW + 500, false);
+    recordPayloadSample(h, NOW + 1000, true);
+    expect(h.payloadRunMs).toBe(0);
+    expect(streaming(h, NOW + 1000, 1500)).toBe(false);
+  });
+});
+
 describe('hasRecovered', () => {
   function recovered(overrides: Partial<RecoveryInput>): boolean {
     return hasRecovered({
@@ -166,6 +205,7 @@ describe('hasRecovered', () => {
       restartDone: false,
       probing: true,
       payloadExpected: false,
+      activityForMs: 0,
       ...overrides,
     });
   }
@@ -188,6 +228,15 @@ describe('hasRecovered', () => {
     expect(recovered({ payloadExpected: true, evidence: 'payload' })).toBe(true);
     expect(recovered({ payloadExpected: false, evidence: 'payload' })).toBe(true);
     expect(recovered({ payloadExpected: true, connected: false, evidence: 'payload' })).toBe(false);
+  });
+
+  it('takes STUN checks after all once they went on long enough: the stream may have stopped', () => {
+    const expected = { payloadExpected: true, evidence: 'activity' } as const;
+    expect(recovered({ ...expected, activityForMs: ACTIVITY_WITHOUT_PAYLOAD_MS - 1 })).toBe(false);
+    expect(recovered({ ...expected, activityForMs: ACTIVITY_WITHOUT_PAYLOAD_MS })).toBe(true);
+    expect(
+      recovered({ ...expected, activityForMs: ACTIVITY_WITHOUT_PAYLOAD_MS, connected: false }),
+    ).toBe(false);
   });
 
   it('takes the native states or a completed restart without the probe', () => {

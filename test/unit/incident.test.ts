@@ -1,7 +1,7 @@
 import EventEmitter from 'eventemitter3';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../src/connection.js';
-import { RECONNECTED_SETTLE_MS } from '../../src/detection.js';
+import { ACTIVITY_WITHOUT_PAYLOAD_MS, RECONNECTED_SETTLE_MS } from '../../src/detection.js';
 import type { ResilientPeerError } from '../../src/errors.js';
 import {
   ICE_SERVERS_TIMEOUT_MS,
@@ -272,6 +272,7 @@ describe('Incident', () => {
   it('waits for media or data to return when the call carried them, STUN checks being no proof', async () => {
     const { env, pc, incident, connected, answer, of } = setup();
     await connected();
+    await env.pass(1000); // a steady stream, not the set-up's burst
     pc.traffic = 'none';
     await env.pass(1500);
     await answer();
@@ -283,6 +284,34 @@ describe('Incident', () => {
     pc.traffic = 'payload';
     await env.pass(100);
     expect(of('recovered')).toEqual([expect.objectContaining({ downtimeMs: 3600 })]);
+  });
+
+  it('ends the incident on STUN checks alone once they went on long enough: the stream stopped', async () => {
+    const { env, pc, incident, connected, answer, of } = setup();
+    await connected();
+    await env.pass(1000);
+    pc.traffic = 'none';
+    await env.pass(1500);
+    await answer();
+    // The remote's camera went off during the outage: checks come back, media never does.
+    pc.traffic = 'stun';
+    await env.pass(ACTIVITY_WITHOUT_PAYLOAD_MS - 100);
+    expect(incident.active).toBe(true);
+    await env.pass(600);
+    expect(incident.active).toBe(false);
+    expect(of('recovered')).toHaveLength(1);
+  });
+
+  it('takes STUN checks as recovery after a burst of payload (the set-up, one message)', async () => {
+    const { env, pc, incident, connected, answer, of } = setup();
+    await connected(); // payload for two samples only
+    pc.traffic = 'none';
+    await env.pass(1500);
+    await answer();
+    pc.traffic = 'stun';
+    await env.pass(600);
+    expect(incident.active).toBe(false);
+    expect(of('recovered')).toHaveLength(1);
   });
 
   it('recovers an idle call (STUN checks only) on STUN checks', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   IDLE_STALL_TIMEOUT_MS,
+  STEADY_PAYLOAD_MS,
   newPathHealth,
   type RecoveryEvidence,
 } from '../../src/detection.js';
@@ -264,13 +265,24 @@ describe('Monitor', () => {
     });
     monitor.onSample({ fresh: true, freshPayload: true });
     expect(evidence).toEqual(['native-connected', 'payload']);
-    expect(monitor.carriesPayload(env.now())).toBe(true);
     env.advance(STALL_MS - 1);
     monitor.onSample({ fresh: false, freshPayload: false });
     expect(detections).toEqual([]);
     env.advance(1);
     monitor.onSample({ fresh: false, freshPayload: false });
     expect(detections).toEqual([['stall', STALL_MS]]);
+  });
+
+  it('calls payload in every sample for STEADY_PAYLOAD_MS a stream, one burst not', () => {
+    const { env, monitor, native } = setup({ probe: false });
+    native((pc) => {
+      pc.connect();
+    });
+    monitor.onSample({ fresh: true, freshPayload: true });
+    expect(monitor.carriesPayload(env.now()), 'one sample is a burst').toBe(false);
+    env.advance(STEADY_PAYLOAD_MS);
+    monitor.onSample({ fresh: true, freshPayload: true });
+    expect(monitor.carriesPayload(env.now()), 'a steady run is a stream').toBe(true);
   });
 
   it('gives an idle call (STUN only) the longer stall threshold', () => {
