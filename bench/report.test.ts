@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cell, formatMarkdown, renderSvg, stat, summarize } from './report';
+import { cell, formatMarkdown, stat, summarize } from './report';
+import { renderSvg } from './svg';
 import type { RunRecord } from './runner';
 
 const record = (

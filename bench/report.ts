@@ -1,9 +1,9 @@
-// Turns run records into what a reader looks at: median / p95 / min / max and success rate per
-// variant × case, a terminal table, a Markdown table for the README, and a hand-written SVG chart
-// of restore → first new video frame.
+// Turns the one-call runs' records into what a reader looks at: median / p95 / min / max and
+// success rate per variant × case, a terminal table, a Markdown table for the README, and the
+// comparison with the goals the recovery issue set (svg.ts draws the chart).
 
 import type { RunRecord } from './runner';
-import { caseName, VARIANTS, type CutKind, type Variant } from './variants';
+import { caseName, type CallCase, type Variant } from './cases.js';
 
 /** Order statistics of one figure; null means "not reached" (counted as slower than any value). */
 export interface Stat {
@@ -19,7 +19,7 @@ export interface Stat {
 /** One variant × case. */
 export interface Summary {
   readonly variant: Variant;
-  readonly kind: CutKind;
+  readonly kind: CallCase['kind'];
   readonly outageMs: number;
   /** Runs with figures (set-up failures excluded). */
   readonly runs: number;
@@ -63,6 +63,8 @@ export function stat(values: readonly (number | null)[]): Stat {
   };
 }
 
+const KIND_ORDER: readonly CallCase['kind'][] = ['media', 'full', 'linkdown', 'readdress'];
+
 /** Groups records by variant × case, in the order variants and cases first appear. */
 export function summarize(records: readonly RunRecord[]): Summary[] {
   const groups = new Map<string, RunRecord[]>();
@@ -94,7 +96,7 @@ export function summarize(records: readonly RunRecord[]): Summary[] {
       offers: pick('offers'),
     });
   }
-  const kindOrder = (k: CutKind): number => (k === 'media' ? 0 : 1);
+  const kindOrder = (k: CallCase['kind']): number => KIND_ORDER.indexOf(k);
   return out.sort(
     (x, y) =>
       kindOrder(x.kind) - kindOrder(y.kind) ||
@@ -132,7 +134,7 @@ function rows(summaries: readonly Summary[], observeMs: number): string[][] {
   const late = `>${observeMs / 1000} s`;
   return summaries.map((s) => [
     s.variant,
-    `${s.kind} ${s.outageMs / 1000} s`,
+    caseName(s),
     `${s.recovered}/${s.runs}${s.errors > 0 ? ` (+${s.errors} err)` : ''}`,
     cell(s.cutToRecoveryStarted, 'none'),
     cell(s.restoreToConnected, late),
@@ -142,162 +144,98 @@ function rows(summaries: readonly Summary[], observeMs: number): string[][] {
   ]);
 }
 
-/** A fixed-width table for the terminal. */
-export function formatTable(summaries: readonly Summary[], observeMs = 60_000): string {
-  const body = rows(summaries, observeMs);
-  const all = [[...COLUMNS], ...body];
-  const widths = COLUMNS.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+/** A fixed-width table for the terminal; a blank line wherever `groups` changes from row to row. */
+export function textTable(
+  columns: readonly string[],
+  body: readonly (readonly string[])[],
+  groups: readonly string[] = [],
+): string {
+  const all = [columns, ...body];
+  const widths = columns.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]): string =>
     r
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
-  const out = [line(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  ')];
-  let previousCase = '';
+  const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const [i, r] of body.entries()) {
-    const s = summaries[i];
-    const thisCase = s === undefined ? '' : caseName(s);
-    if (previousCase !== '' && thisCase !== previousCase) out.push('');
-    previousCase = thisCase;
+    if (i > 0 && (groups[i] ?? '') !== (groups[i - 1] ?? '')) out.push('');
     out.push(line(r));
   }
   return out.join('\n');
 }
 
+/** The same in Markdown. */
+export function markdownTable(
+  columns: readonly string[],
+  body: readonly (readonly string[])[],
+): string {
+  const row = (r: readonly string[]): string => `| ${r.join(' | ')} |`;
+  return [row(columns), row(columns.map(() => '---')), ...body.map(row)].join('\n');
+}
+
+/** The one-call table for the terminal. */
+export function formatTable(summaries: readonly Summary[], observeMs = 60_000): string {
+  return textTable(COLUMNS, rows(summaries, observeMs), summaries.map(caseName));
+}
+
 /** The same table in Markdown. */
 export function formatMarkdown(summaries: readonly Summary[], observeMs = 60_000): string {
-  const head = `| ${COLUMNS.join(' | ')} |`;
-  const rule = `| ${COLUMNS.map(() => '---').join(' | ')} |`;
-  return [head, rule, ...rows(summaries, observeMs).map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return markdownTable(COLUMNS, rows(summaries, observeMs));
 }
 
-/** Okabe–Ito colours, readable by colour-blind readers; the library's defaults in blue. */
-const COLORS: Record<Variant, string> = {
-  a: '#E69F00',
-  b: '#D55E00',
-  c: '#0072B2',
-  d: '#CC79A7',
-  e: '#009E73',
-};
-
-const SHORT: Record<Variant, string> = {
-  a: 'a · MDN naive (iceConnectionState failed)',
-  b: 'b · naive (connectionState failed)',
-  c: 'c · resilient-peer defaults',
-  d: 'd · resilient-peer, LiveKit-like (failed only, delay table)',
-  e: 'e · resilient-peer, stall probe off',
-};
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+/** One goal of the recovery issue held against what variant c (the library's defaults) did. */
+export interface GoalRow {
+  readonly goal: string;
+  readonly case: string;
+  readonly measured: string;
+  readonly verdict: 'met' | 'missed';
 }
+
+const CONNECTED_GOAL = 'restore → connected ≤ 200 ms median, ≤ 1 s p95';
+const FRAME_GOAL = 'change → first new decoded frame ≤ 1.5 s (p95)';
+/** The cuts the connected goal speaks of: everything of peer A dropped, for 10, 30 and 90 s. */
+const GOAL_OUTAGES_MS = [10_000, 30_000, 90_000];
 
 /**
- * Grouped bars, one panel per cut kind: outage lengths on x, one bar per variant, the median of
- * restore → first new decoded frame on a log y axis. A run that did not recover counts as slower
- * than any value; a median that is such a run is drawn as a hatched full-height bar marked ✗.
+ * The goals for variant c: after everything drops for 10, 30 or 90 s (a blackhole, `full`; and
+ * a downed link, `linkdown`, held to the same bound), connected again within 200 ms median and
+ * 1 s p95; after an address change, the first new decoded frame within 1.5 s. Only the cases
+ * that ran are listed; a run that never got there counts as slower than any value.
  */
-export function renderSvg(
-  summaries: readonly Summary[],
-  meta: { readonly subtitle: string; readonly observeMs?: number },
-): string {
-  const observeMs = meta.observeMs ?? 60_000;
-  const kinds = [...new Set(summaries.map((s) => s.kind))];
-  const outages = [...new Set(summaries.map((s) => s.outageMs))].sort((x, y) => x - y);
-  const variants = (Object.keys(VARIANTS) as Variant[]).filter((v) =>
-    summaries.some((s) => s.variant === v),
-  );
-  const panelW = 470;
-  const panelH = 300;
-  const left = 78;
-  const top = 88;
-  const gap = 60;
-  const legendH = 22 * Math.ceil(variants.length / 2) + 16;
-  const width = Math.max(1080, left + kinds.length * panelW + (kinds.length - 1) * gap + 24);
-  const height = top + panelH + 52 + legendH;
-  const yMin = 10;
-  const yMax = observeMs;
-  const y = (v: number): number => {
-    const clamped = Math.min(yMax, Math.max(yMin, v));
-    return top + panelH - (Math.log10(clamped / yMin) / Math.log10(yMax / yMin)) * panelH;
-  };
-  const ticks = [10, 30, 100, 300, 1000, 3000, 10_000, 30_000, 60_000].filter((t) => t <= yMax);
-  const tickLabel = (t: number): string => (t < 1000 ? `${t} ms` : `${t / 1000} s`);
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#888" stroke-width="3"/></pattern></defs>',
-    `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<text x="${left}" y="26" font-size="17" font-weight="bold">Time from network restore to the first new decoded video frame (median, both directions)</text>`,
-    `<text x="${left}" y="46" fill="#444">${escapeXml(meta.subtitle)} · lower is better · log scale · ✗ = not recovered within ${observeMs / 1000} s</text>`,
-  );
-  kinds.forEach((kind, k) => {
-    const x0 = left + k * (panelW + gap);
-    const title =
-      kind === 'media' ? 'Media path cut (signaling up)' : 'Full cut of peer A (signaling too)';
-    out.push(
-      `<text x="${x0 + panelW / 2}" y="${top - 14}" text-anchor="middle" font-size="14" font-weight="bold">${title}</text>`,
-    );
-    for (const t of ticks) {
-      out.push(
-        `<line x1="${x0}" x2="${x0 + panelW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#e3e3e3"/>`,
-        `<text x="${x0 - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" fill="#555">${tickLabel(t)}</text>`,
-      );
-    }
-    out.push(
-      `<line x1="${x0}" x2="${x0}" y1="${top}" y2="${top + panelH}" stroke="#333"/>`,
-      `<line x1="${x0}" x2="${x0 + panelW}" y1="${top + panelH}" y2="${top + panelH}" stroke="#333"/>`,
-    );
-    if (k === 0) {
-      const cy = top + panelH / 2;
-      out.push(
-        `<text transform="translate(${x0 - 62} ${cy}) rotate(-90)" text-anchor="middle" fill="#333">restore → first new frame</text>`,
-      );
-    }
-    const groupW = panelW / outages.length;
-    const barW = Math.min(22, (groupW - 18) / variants.length);
-    outages.forEach((outageMs, g) => {
-      const gx = x0 + g * groupW + (groupW - barW * variants.length) / 2;
-      out.push(
-        `<text x="${x0 + g * groupW + groupW / 2}" y="${top + panelH + 18}" text-anchor="middle">${outageMs / 1000} s</text>`,
-      );
-      variants.forEach((variant, i) => {
-        const s = summaries.find(
-          (e) => e.kind === kind && e.outageMs === outageMs && e.variant === variant,
-        );
-        if (s === undefined || s.runs === 0) return;
-        const bx = gx + i * barW;
-        const med = s.restoreToFrame.median;
-        const failedRuns = s.runs - s.recovered;
-        const base = top + panelH;
-        if (med === null) {
-          out.push(
-            `<rect x="${(bx + 1).toFixed(1)}" y="${top}" width="${(barW - 2).toFixed(1)}" height="${panelH}" fill="url(#hatch)" stroke="${COLORS[variant]}" stroke-width="2"><title>${variant} ${kind} ${outageMs / 1000} s: not recovered (${s.recovered}/${s.runs})</title></rect>`,
-            `<text x="${(bx + barW / 2).toFixed(1)}" y="${top - 2}" text-anchor="middle" font-size="13" fill="${COLORS[variant]}" font-weight="bold">✗</text>`,
-          );
-          return;
-        }
-        const yTop = y(Math.max(med, yMin));
-        const label = med < 1000 ? `${med} ms` : `${(med / 1000).toFixed(1)} s`;
-        out.push(
-          `<rect x="${(bx + 1).toFixed(1)}" y="${yTop.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(base - yTop).toFixed(1)}" fill="${COLORS[variant]}"><title>${variant} ${kind} ${outageMs / 1000} s: median ${ms(med)}, recovered ${s.recovered}/${s.runs}</title></rect>`,
-          `<text transform="translate(${(bx + barW / 2 + 4).toFixed(1)} ${(yTop - 4).toFixed(1)}) rotate(-90)" font-size="10" fill="#222">${label}${failedRuns > 0 ? ` (${s.recovered}/${s.runs})` : ''}</text>`,
-        );
+export function goals(summaries: readonly Summary[], observeMs = 60_000): GoalRow[] {
+  const late = `>${observeMs / 1000} s`;
+  const measured = (st: Stat): string =>
+    `median ${st.median === null ? late : ms(st.median)}, p95 ${st.p95 === null ? late : ms(st.p95)} (${st.n} run${st.n === 1 ? '' : 's'})`;
+  const rows: GoalRow[] = [];
+  for (const s of summaries) {
+    if (s.variant !== 'c' || s.runs === 0) continue;
+    if ((s.kind === 'full' || s.kind === 'linkdown') && GOAL_OUTAGES_MS.includes(s.outageMs)) {
+      const st = s.restoreToConnected;
+      const met = st.median !== null && st.median <= 200 && st.p95 !== null && st.p95 <= 1000;
+      rows.push({
+        goal: CONNECTED_GOAL,
+        case: caseName(s),
+        measured: measured(st),
+        verdict: met ? 'met' : 'missed',
       });
-    });
-    out.push(
-      `<text x="${x0 + panelW / 2}" y="${top + panelH + 38}" text-anchor="middle" fill="#333">outage length</text>`,
-    );
-  });
-  const ly = top + panelH + 58;
-  variants.forEach((variant, i) => {
-    const lx = left + (i % 2) * 470;
-    const yy = ly + Math.floor(i / 2) * 22;
-    out.push(
-      `<rect x="${lx}" y="${yy}" width="14" height="14" fill="${COLORS[variant]}"/>`,
-      `<text x="${lx + 20}" y="${yy + 11}">${escapeXml(SHORT[variant])}</text>`,
-    );
-  });
-  out.push('</svg>');
-  return `${out.join('\n')}\n`;
+    } else if (s.kind === 'readdress') {
+      const st = s.restoreToFrame;
+      rows.push({
+        goal: FRAME_GOAL,
+        case: caseName(s),
+        measured: measured(st),
+        verdict: st.p95 !== null && st.p95 <= 1500 ? 'met' : 'missed',
+      });
+    }
+  }
+  return rows;
+}
+
+const GOAL_COLUMNS = ['goal (variant c)', 'case', 'measured', 'verdict'] as const;
+
+/** The goals as a table: text for the terminal, or Markdown. */
+export function formatGoals(rows: readonly GoalRow[], markdown = false): string {
+  const body = rows.map((r) => [r.goal, r.case, r.measured, r.verdict]);
+  return markdown ? markdownTable(GOAL_COLUMNS, body) : textTable(GOAL_COLUMNS, body);
 }

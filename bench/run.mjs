@@ -1,5 +1,5 @@
 // @ts-check
-// `npm run bench [-- --quick] [--runs N] [--variants a,c] [--cases media:3,full:30]`
+// `npm run bench [-- --quick] [--runs N] [--variants a,c] [--cases media:3,full:30,cost:10]`
 // Builds the library if dist/ has no bundle, measures bundle sizes, then runs the benchmark as a
 // Playwright test (bench/playwright.config.ts) on the network-namespace harness. Needs Linux,
 // root (or CAP_NET_ADMIN), ip, iptables and Chromium, as e2e/netns does.
@@ -9,20 +9,10 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from '
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ALL_CASES, ALL_VARIANTS, MASS_CUT_DEFAULT_S, planCases, QUICK } from './cases.js';
 import { formatSizes, measureSizes } from './sizes.mjs';
 
 const root = resolve(import.meta.dirname, '..');
-const ALL_VARIANTS = ['a', 'b', 'c', 'd', 'e'];
-const ALL_CASES = [
-  'media:3',
-  'media:10',
-  'media:30',
-  'media:90',
-  'full:3',
-  'full:10',
-  'full:30',
-  'full:90',
-];
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +21,7 @@ const { values } = parseArgs({
     variants: { type: 'string' },
     cases: { type: 'string' },
     'observe-ms': { type: 'string' },
+    'cost-ms': { type: 'string' },
     port: { type: 'string' },
     'no-sizes': { type: 'boolean', default: false },
     lib: { type: 'string', default: 'head' },
@@ -40,11 +31,21 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(`usage: npm run bench -- [options]
-  --quick              1 run of 3 s and 10 s media cuts, variants a and c (< 2 min)
+  --quick              1 run of ${QUICK.cases.join(', ')}, variants ${QUICK.variants.join(' and ')}
+                       (the mass restart: c only), one harness for all (~1.5 min)
   --runs N             runs per case (default 3)
-  --variants a,b,...   of a b c d e (default all)
-  --cases K:S,...      kind media|full and outage seconds (default ${ALL_CASES.join(',')})
+  --variants a,b,...   of ${ALL_VARIANTS.join(' ')}; every case runs those it can (the mass
+                       cases need the library: c d e). Default: each case's own (below)
+  --cases C,...        default ${ALL_CASES.join(',')}
+                         media:S full:S   media path / everything of peer A cut for S s (a-e)
+                         linkdown:S       peer A's link down for S s (c)
+                         readdress        peer A changes address, no restore (c)
+                         mass-restart:N   N calls per page, A restarts them all at once (c)
+                         mass-cut:N[:S]   N calls per page, everything of peer A cut for S s
+                                          (default ${MASS_CUT_DEFAULT_S}) (c)
+                         cost:N           N healthy calls per page, the browsers' CPU (a c e)
   --observe-ms N       how long after restore a run may take to recover (default 60000)
+  --cost-ms N          how long the cost case measures each variant (default 20000)
   --port N             port of the server inside the namespaces (default 8080, env BENCH_PORT)
   --no-sizes           skip the bundle sizes
   --lib head|dist      head (default): build the library of the checked-out commit (git HEAD)
@@ -64,23 +65,26 @@ const quick = values.quick;
 const runs = Number(values.runs ?? (quick ? '1' : '3'));
 if (!Number.isInteger(runs) || runs < 1)
   fail('--runs', `expected a positive integer, got ${values.runs}`);
-const variants = (values.variants ?? (quick ? 'a,c' : ALL_VARIANTS.join(',')))
-  .split(',')
-  .map((v) => v.trim());
-for (const v of variants) if (!ALL_VARIANTS.includes(v)) fail('--variants', `unknown variant ${v}`);
-const cases = (values.cases ?? (quick ? 'media:3,media:10' : ALL_CASES.join(',')))
-  .split(',')
-  .map((text) => {
-    const [kind, seconds] = text.trim().split(':');
-    const outageMs = Math.round(Number(seconds) * 1000);
-    if ((kind !== 'media' && kind !== 'full') || !(outageMs > 0)) {
-      fail('--cases', `expected media:SECONDS or full:SECONDS, got ${text}`);
-    }
-    return { kind, outageMs };
-  });
+const variants = values.variants?.split(',').map((v) => v.trim());
+/** @type {import('./cases.js').PlannedCase[]} */
+let plan = [];
+try {
+  plan = planCases(
+    values.cases?.split(',') ?? (quick ? QUICK.cases : ALL_CASES),
+    /** @type {import('./cases.js').Variant[] | undefined} */ (
+      variants ?? (quick ? QUICK.variants : undefined)
+    ),
+  );
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  fail(message.startsWith('unknown variant') ? '--variants' : '--cases', message);
+}
+if (plan.length === 0) fail('--variants', 'no case can run these variants');
 const observeMs = Number(values['observe-ms'] ?? '60000');
 if (!(observeMs > 0))
   fail('--observe-ms', `expected a positive number, got ${values['observe-ms']}`);
+const costWindowMs = Number(values['cost-ms'] ?? '20000');
+if (!(costWindowMs > 0)) fail('--cost-ms', `expected a positive number, got ${values['cost-ms']}`);
 const port = Number(values.port ?? process.env.BENCH_PORT ?? '8080');
 
 if (!existsSync(resolve(root, 'dist/resilient-peer.bundle.js'))) {
@@ -173,9 +177,10 @@ const libInfo =
   lib === undefined ? undefined : { url: lib.url, commit: lib.commit, sha256: lib.sha256 };
 const options = {
   runs,
-  variants,
-  cases,
+  plan,
+  ...(quick ? { shareHarness: QUICK.shareHarness, healthyCpuMs: QUICK.healthyCpuMs } : {}),
   observeMs,
+  costWindowMs,
   port,
   command,
   sizes,

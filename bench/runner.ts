@@ -1,35 +1,68 @@
-// The recovery benchmark itself: one netns harness for the whole run, and for every run × case ×
-// variant a fresh call (bench/pages/bench.html in both peers), one real cut, and the figures of
-// that incident read back from both pages. Variants are interleaved inside each case so a noisy
-// machine slows all of them alike.
+// The recovery benchmark itself: netns harnesses for the run, and for every run × case × variant
+// a fresh call (or N calls per page) in bench/pages/bench.html, one incident (a cut, an address
+// change, a mass restart) or none (the cost case), and what both pages recorded of it. Variants
+// are interleaved inside each case so a noisy machine slows all of them alike.
 
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Page } from '@playwright/test';
 import {
   netnsUnavailableReason,
+  PEERS,
   setUpHarness,
   type CutWindow,
+  type FaultSpec,
   type Harness,
+  type Peer,
 } from '../e2e/netns/harness';
 import { sleep } from '../e2e/netns/sh';
+import { decodedFrames, openBenchCall, pageSettings, readCalls, restartAll } from './bench-page';
+import {
+  caseName,
+  isMassCase,
+  planCases,
+  QUICK as QUICK_RUN,
+  type CallCase,
+  type CostCase,
+  type MassCase,
+  type PlannedCase,
+  type Variant,
+} from './cases.js';
+import { cpuBetween, sampleCpu, type CpuUse } from './cpu';
+import {
+  combine,
+  complete,
+  readPeer,
+  type CallRead,
+  type Figures,
+  type IncidentMode,
+  type PeerFigures,
+} from './figures';
 
 export { netnsUnavailableReason };
-export { caseName, VARIANTS, type Case, type CutKind, type Variant } from './variants';
-import { caseName, type Case, type CutKind, type Variant } from './variants';
+export { caseName, VARIANTS, type Case, type Variant } from './cases.js';
+export type { Figures, PeerFigures } from './figures';
 
 /** Options of one benchmark run. */
 export interface BenchOptions {
   readonly runs: number;
-  readonly variants: readonly Variant[];
-  readonly cases: readonly Case[];
+  /** The cases, each with its variants, in the order they run. */
+  readonly plan: readonly PlannedCase[];
   /** How long after restore a run may take to count as recovered. @default 60000 */
   readonly observeMs?: number;
+  /** How long the cost case measures each variant's CPU. @default 20000 */
+  readonly costWindowMs?: number;
+  /** How long the N-call cases measure the healthy calls' CPU before the incident. @default 5000 */
+  readonly healthyCpuMs?: number;
   /** Port of the router's server inside the namespaces. @default 8080 */
   readonly port?: number;
   /** How long to wait for another engineer's harness run to release the namespaces. @default 30 min */
   readonly lockWaitMs?: number;
+  /**
+   * One harness for the whole run; otherwise one per case, so that another run of the same
+   * namespace prefix waiting on the lock gets a turn in between. @default false
+   */
+  readonly shareHarness?: boolean;
   /** URL path of the library bundle the pages load. @default /dist/resilient-peer.bundle.js */
   readonly libUrl?: string;
   /** A file to copy to `libUrl` before each run when that is missing or differs (dist/ may be rebuilt meanwhile). */
@@ -38,58 +71,74 @@ export interface BenchOptions {
   readonly log?: (line: string) => void;
 }
 
-/** The figures of one incident; null = did not happen within the observation window. */
-export interface Figures {
-  /** First recovery action (restartIce() call, or phase 'recovering') on either peer, from the cut. */
-  readonly cutToRecoveryStarted: number | null;
-  /** Restore → both peers connected (0 when neither ever left connected). */
-  readonly restoreToConnected: number | null;
-  /** Restore → the first message received after restore, the later of the two directions. */
-  readonly restoreToMessage: number | null;
-  /** Restore → the first newly decoded video frame, the later of the two directions. */
-  readonly restoreToFrame: number | null;
-  /** Connected, messages and frames both ways within `observeMs` of restore. */
-  readonly recovered: boolean;
-  /** Offers sent to the relay by both peers from the cut to the end of the run. */
-  readonly offers: number;
-}
-
-/** What one peer showed during one incident. */
-export interface PeerFigures {
-  readonly recoveryStartedAt: number | null;
-  /** True when the peer stayed connected through the whole cut. */
-  readonly neverLeftConnected: boolean;
-  readonly connectedAt: number | null;
-  readonly messageAt: number | null;
-  readonly frameAt: number | null;
-  readonly offers: number;
-  readonly restartCalls: number;
-  readonly gaveUp: boolean;
-  /** Data-channel sequence check: messages lost or out of order (expected 0). */
-  readonly sequenceGaps: number;
-  readonly sequenceOutOfOrder: number;
-  /** The page's events from just before the cut on, `t` in ms from the cut: the evidence. */
-  readonly events: readonly {
-    readonly t: number;
-    readonly event: string;
-    readonly detail?: string;
-  }[];
-}
-
-/** One run of one case for one variant. */
-export interface RunRecord {
+/** What every record has. */
+interface RecordBase {
   readonly variant: Variant;
-  readonly kind: CutKind;
-  readonly outageMs: number;
   readonly run: number;
+  /** First 12 hex digits of the SHA-256 of the library bundle as the run began. */
+  readonly bundle: string;
+  /** Set when the call(s) could not be set up; such a run says nothing about recovery. */
+  readonly error?: string;
+}
+
+/** One run of a one-call case (a cut, an address change) for one variant. */
+export interface RunRecord extends RecordBase {
+  readonly kind: CallCase['kind'];
+  readonly outageMs: number;
   readonly window: CutWindow | null;
   readonly figures: Figures | null;
   readonly peers: { readonly a: PeerFigures; readonly b: PeerFigures } | null;
-  /** First 12 hex digits of the SHA-256 of the library bundle as the run began. */
-  readonly bundle: string;
-  /** Set when the call could not be set up; such a run says nothing about recovery. */
-  readonly error?: string;
 }
+
+/** Both peers' browsers' CPU over one window. */
+export type PeerCpu = Readonly<Record<Peer, CpuUse>>;
+
+/** One pair of an N-call case: its figures, and its peers' (events only where it did not recover). */
+export interface PairRecord {
+  readonly figures: Figures;
+  readonly peers: { readonly a: PeerFigures; readonly b: PeerFigures };
+}
+
+/** One run of an N-call case (mass restart, mass cut) for one variant. */
+export interface MassRecord extends RecordBase {
+  readonly kind: MassCase['kind'];
+  readonly calls: number;
+  readonly outageMs: number;
+  readonly window: CutWindow | null;
+  readonly pairs: readonly PairRecord[] | null;
+  /** CPU of the healthy calls before the incident (`healthyCpuMs`), and from restore to the end of the watch. */
+  readonly cpu: { readonly healthy: PeerCpu; readonly incident: PeerCpu } | null;
+}
+
+/** One run of the cost case for one variant: healthy calls, no fault. */
+export interface CostRecord extends RecordBase {
+  readonly kind: 'cost';
+  readonly calls: number;
+  readonly cpu: PeerCpu | null;
+  /** Frames each call had decoded at the end of the window (proof that media flowed). */
+  readonly framesDecoded: Readonly<Record<Peer, readonly number[]>> | null;
+}
+
+/** What a benchmark run produced. */
+export interface BenchOutcome {
+  /** One record per run × one-call case × variant, in the order they ran. */
+  readonly records: RunRecord[];
+  readonly mass: MassRecord[];
+  readonly cost: CostRecord[];
+  /** The peers' Chromium, as Playwright reports it. */
+  readonly chromium: string;
+}
+
+/**
+ * The `--quick` smoke: one run of 3 s and 10 s media cuts for a and c, and a mass restart of 2
+ * calls per page, on one harness.
+ */
+export const QUICK: Pick<BenchOptions, 'runs' | 'plan' | 'shareHarness' | 'healthyCpuMs'> = {
+  runs: 1,
+  plan: planCases(QUICK_RUN.cases, QUICK_RUN.variants),
+  shareHarness: QUICK_RUN.shareHarness,
+  healthyCpuMs: QUICK_RUN.healthyCpuMs,
+};
 
 const DEFAULT_LIB_URL = '/dist/resilient-peer.bundle.js';
 
@@ -123,65 +172,18 @@ function bundleHash(libUrl: string): string {
   }
 }
 
-/** Every case of the full benchmark. */
-export const ALL_CASES: readonly Case[] = (['media', 'full'] as const).flatMap((kind) =>
-  [3_000, 10_000, 30_000, 90_000].map((outageMs) => ({ kind, outageMs })),
-);
-
-interface PageEvent {
-  readonly t: number;
-  readonly event: string;
-  readonly [key: string]: unknown;
+/** What one run of one variant needs. */
+interface RunSpec {
+  readonly variant: Variant;
+  readonly run: number;
+  readonly room: string;
+  readonly observeMs: number;
+  readonly costWindowMs: number;
+  readonly healthyCpuMs: number;
+  readonly libUrl: string;
 }
 
-interface PageState {
-  readonly connected: boolean;
-  readonly channel: string | null;
-  readonly messages: number;
-  readonly frames: number;
-  readonly seq: {
-    readonly sent: number;
-    readonly received: number;
-    readonly gaps: number;
-    readonly outOfOrder: number;
-  };
-}
-
-interface BenchApi {
-  events: PageEvent[];
-  state(): PageState;
-  firstMessageAfter(since: number): number | null;
-  firstFrameAfter(since: number): number | null;
-}
-
-declare global {
-  interface Window {
-    bench: BenchApi;
-  }
-}
-
-const PEERS = ['a', 'b'] as const;
-type Peer = (typeof PEERS)[number];
-
-/** What a benchmark run produced. */
-export interface BenchOutcome {
-  /** One record per run × case × variant, in the order they ran. */
-  readonly records: RunRecord[];
-  /** The peers' Chromium, as Playwright reports it. */
-  readonly chromium: string;
-}
-
-/** The `--quick` smoke run: one run of 3 s and 10 s media cuts for variants a and c. */
-export const QUICK: Pick<BenchOptions, 'runs' | 'variants' | 'cases'> = {
-  runs: 1,
-  variants: ['a', 'c'],
-  cases: [
-    { kind: 'media', outageMs: 3_000 },
-    { kind: 'media', outageMs: 10_000 },
-  ],
-};
-
-/** Runs the benchmark on one netns harness, torn down on every exit path. */
+/** Runs the benchmark; every harness is torn down on every exit path. */
 export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome> {
   const log =
     options.log ??
@@ -189,56 +191,104 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
       console.log(line);
     });
   const observeMs = options.observeMs ?? 60_000;
+  const costWindowMs = options.costWindowMs ?? 20_000;
   const libUrl = options.libUrl ?? DEFAULT_LIB_URL;
-  const records: RunRecord[] = [];
+  const outcome: BenchOutcome = { records: [], mass: [], cost: [], chromium: 'unknown' };
   let chromium = 'unknown';
-  const total = options.runs * options.cases.length * options.variants.length;
+  const total = options.runs * options.plan.reduce((n, p) => n + p.variants.length, 0);
+  let done = 0;
   let rooms = 0;
-  for (let run = 1; run <= options.runs; run++) {
-    for (const c of options.cases) {
-      // One harness per case, all variants inside it: between cases the namespaces are released
-      // for a moment, so another engineer's netns run waiting on the lock can get its turn.
-      if (records.length > 0) await sleep(3_000);
-      const harness = await acquireHarness(
-        options.port ?? 8080,
-        options.lockWaitMs ?? 30 * 60_000,
-        log,
-      );
-      try {
-        chromium = harness.browsers.browsers.a.version();
-        for (const variant of options.variants) {
-          const label = `[${records.length + 1}/${total}] ${variant} ${caseName(c)} run ${run}`;
-          const room = `bench-${process.pid}-${++rooms}`;
-          let record: RunRecord;
+  let harness: Harness | undefined;
+  const acquire = async (): Promise<Harness> => {
+    harness ??= await acquireHarness(options.port ?? 8080, options.lockWaitMs ?? 30 * 60_000, log);
+    chromium = harness.browsers.browsers.a.version();
+    return harness;
+  };
+  const release = async (): Promise<void> => {
+    await harness?.teardown();
+    harness = undefined;
+  };
+  try {
+    for (let run = 1; run <= options.runs; run++) {
+      for (const planned of options.plan) {
+        const c = planned.case;
+        // Between cases the namespaces are released for a moment, so another engineer's netns
+        // run of the same prefix waiting on the lock can get its turn.
+        if (!options.shareHarness && done > 0) await sleep(3_000);
+        const h = await acquire();
+        // The cost case alternates the order of its variants from run to run.
+        const variants =
+          c.kind === 'cost' ? rotate(planned.variants, run - 1) : [...planned.variants];
+        for (const variant of variants) {
+          const label = `[${++done}/${total}] ${variant} ${caseName(c)} run ${run}`;
+          const spec: RunSpec = {
+            variant,
+            run,
+            room: `bench-${process.pid}-${++rooms}`,
+            observeMs,
+            costWindowMs,
+            healthyCpuMs: options.healthyCpuMs ?? 5_000,
+            libUrl,
+          };
           ensureLib(libUrl, options.libSource);
           const bundle = bundleHash(libUrl);
-          try {
-            record = {
-              ...(await runOne(harness, { variant, c, run, room, observeMs, libUrl })),
-              bundle,
-            };
-          } catch (error) {
-            record = {
-              variant,
-              kind: c.kind,
-              outageMs: c.outageMs,
-              run,
-              window: null,
-              figures: null,
-              peers: null,
-              bundle,
-              error: String(error instanceof Error ? error.message : error).slice(0, 2000),
-            };
+          if (isMassCase(c)) {
+            const record = { ...(await guarded(() => runMass(h, spec, c), c, spec)), bundle };
+            outcome.mass.push(record);
+            log(`${label}: ${describeMass(record)}`);
+          } else if (c.kind === 'cost') {
+            const record = { ...(await guarded(() => runCost(h, spec, c), c, spec)), bundle };
+            outcome.cost.push(record);
+            log(`${label}: ${describeCost(record)}`);
+          } else {
+            const record = { ...(await guarded(() => runCall(h, spec, c), c, spec)), bundle };
+            outcome.records.push(record);
+            log(`${label}: ${describeCall(record)}`);
           }
-          records.push(record);
-          log(`${label}: ${describe(record)}`);
         }
-      } finally {
-        await harness.teardown();
+        if (!options.shareHarness) await release();
       }
     }
+  } finally {
+    await release();
   }
-  return { records, chromium };
+  return { ...outcome, chromium };
+}
+
+/** The same list started `by` places later. */
+function rotate<T>(list: readonly T[], by: number): T[] {
+  const n = list.length === 0 ? 0 : by % list.length;
+  return [...list.slice(n), ...list.slice(0, n)];
+}
+
+type Unbundled<R> = Omit<R, 'bundle'>;
+
+/** The record of a run whose call could not be set up. */
+function failed(
+  c: CallCase | MassCase | CostCase,
+  spec: RunSpec,
+  error: unknown,
+): Unbundled<RunRecord> | Unbundled<MassRecord> | Unbundled<CostRecord> {
+  const base = {
+    variant: spec.variant,
+    run: spec.run,
+    error: String(error instanceof Error ? error.message : error).slice(0, 2000),
+  };
+  if (c.kind === 'cost') return { ...base, ...c, cpu: null, framesDecoded: null };
+  if (isMassCase(c)) return { ...base, ...c, window: null, pairs: null, cpu: null };
+  return { ...base, ...c, window: null, figures: null, peers: null };
+}
+
+async function guarded<R extends RunRecord | MassRecord | CostRecord>(
+  work: () => Promise<Unbundled<R>>,
+  c: CallCase | MassCase | CostCase,
+  spec: RunSpec,
+): Promise<Unbundled<R>> {
+  try {
+    return await work();
+  } catch (error) {
+    return failed(c, spec, error) as Unbundled<R>;
+  }
 }
 
 /** setUpHarness, retried while another engineer's run holds the fixed-name namespaces. */
@@ -260,182 +310,199 @@ async function acquireHarness(
   }
 }
 
-async function runOne(
-  h: Harness,
-  spec: {
-    variant: Variant;
-    c: Case;
-    run: number;
-    room: string;
-    observeMs: number;
-    libUrl: string;
-  },
-): Promise<Omit<RunRecord, 'bundle'>> {
-  const { variant, c, run, room, observeMs, libUrl } = spec;
-  await Promise.all(PEERS.map((peer) => h.pages[peer].goto('about:blank')));
-  await h.resetTrial();
-  await openCall(h, variant, room, libUrl);
-
-  const cut = await h.faults.cut(c.kind === 'media' ? 'media' : { kind: 'full', peer: 'a' });
-  await sleep(cut.cutAt + c.outageMs - Date.now());
-  const window = await cut.restore();
-
-  // Watch until both peers are connected with messages and frames flowing, or observeMs passes.
-  const deadline = window.restoredAt + observeMs;
-  let peers = await readPeers(h, window);
-  while (!complete(peers) && Date.now() < deadline) {
-    await sleep(250);
-    peers = await readPeers(h, window);
+/** The fault of a one-call case (always peer A's side for the ones that take a peer). */
+function faultOf(kind: CallCase['kind']): FaultSpec {
+  switch (kind) {
+    case 'media':
+      return 'media';
+    case 'full':
+      return { kind: 'full', peer: 'a' };
+    case 'linkdown':
+      return { kind: 'linkDown', peer: 'a' };
+    case 'readdress':
+      return { kind: 'readdress', peer: 'a' };
   }
-  // A little longer, so offers still in flight and late give-ups are counted.
-  await sleep(1_500);
-  peers = await readPeers(h, window);
+}
+
+/** An address change leaves a few messages and frames in flight: count from the first after a pause. */
+const RESUME_GAP_MS = 500;
+
+async function runCall(h: Harness, spec: RunSpec, c: CallCase): Promise<Unbundled<RunRecord>> {
+  const settings = pageSettings(c);
+  await openBenchCall(h, { ...spec, lib: spec.libUrl, settings });
+  // One more second of steady flow, so detectors that look at recent payload see a busy call.
+  await sleep(1_000);
+  const cut = await h.faults.cut(faultOf(c.kind));
+  let window: CutWindow;
+  if (c.kind === 'readdress') {
+    // Nothing is restored: the change is the instant every figure counts from.
+    window = {
+      cutBeganAt: cut.cutBeganAt,
+      cutAt: cut.cutAt,
+      restoreBeganAt: cut.cutBeganAt,
+      restoredAt: cut.cutAt,
+    };
+  } else {
+    await sleep(cut.cutAt + c.outageMs - Date.now());
+    window = await cut.restore();
+  }
+  const mode: IncidentMode = c.kind === 'readdress' ? 'event' : 'outage';
+  const pairs = await watch(h, window, spec.observeMs, {
+    mode,
+    gapMs: c.kind === 'readdress' ? RESUME_GAP_MS : 0,
+  });
+  const peers = pairs[0];
+  if (peers === undefined) throw new Error('the page reported no call');
   return {
-    variant,
+    variant: spec.variant,
     kind: c.kind,
     outageMs: c.outageMs,
-    run,
+    run: spec.run,
     window,
-    figures: combine(peers, window, observeMs),
+    figures: combine(peers, window, spec.observeMs),
     peers,
   };
 }
 
-/** Loads the page in both namespaces (A first, so A is the relay's impolite slot 0) and waits
- * until the call is up with data and frames flowing both ways for a moment. */
-async function openCall(h: Harness, variant: Variant, room: string, lib: string): Promise<void> {
-  const url = (peer: Peer): string =>
-    `${h.routerUrl}/bench/pages/bench.html?${new URLSearchParams({ variant, peer, room, lib }).toString()}`;
-  const loaded = (page: Page): Promise<unknown> =>
-    page.waitForFunction(() => 'bench' in window, null, { timeout: 15_000 });
-  await h.pages.a.goto(url('a'));
-  await loaded(h.pages.a);
-  // Let A's socket be welcomed first: the relay gives the first client slot 0.
-  await h.pages.a.waitForFunction(
-    () => window.bench.events.some((e) => e.event === 'welcome' || e.event === 'signaling'),
-    null,
-    { timeout: 15_000 },
-  );
-  await h.pages.b.goto(url('b'));
-  await loaded(h.pages.b);
-  const deadline = Date.now() + 25_000;
-  for (;;) {
-    const states = await Promise.all(PEERS.map((peer) => pageState(h.pages[peer])));
-    if (
-      states.every((s) => s.connected && s.channel === 'open' && s.messages > 25 && s.frames > 15)
-    )
-      break;
-    if (Date.now() > deadline) {
-      throw new Error(`call did not come up within 25 s: ${JSON.stringify(states)}`);
-    }
-    await sleep(200);
-  }
-  // One more second of steady flow, so detectors that look at recent payload see a busy call.
+async function runMass(h: Harness, spec: RunSpec, c: MassCase): Promise<Unbundled<MassRecord>> {
+  const settings = pageSettings(c);
+  await openBenchCall(h, { ...spec, lib: spec.libUrl, settings });
   await sleep(1_000);
+  const healthy = await cpuOver(h, spec.healthyCpuMs);
+  let window: CutWindow;
+  if (c.kind === 'mass-restart') {
+    const at = await restartAll(h);
+    window = { cutBeganAt: at, cutAt: at, restoreBeganAt: at, restoredAt: at };
+  } else {
+    window = await h.faults.outage({ kind: 'full', peer: 'a' }, c.outageMs);
+  }
+  const incidentStart = await sampleAll(h);
+  const pairs = await watch(h, window, spec.observeMs, {
+    mode: c.kind === 'mass-restart' ? 'event' : 'outage',
+    gapMs: 0,
+  });
+  const incident = cpuSince(incidentStart, await sampleAll(h));
+  return {
+    variant: spec.variant,
+    kind: c.kind,
+    calls: c.calls,
+    outageMs: c.outageMs,
+    run: spec.run,
+    window,
+    pairs: pairs.map((peers) => {
+      const figures = combine(peers, window, spec.observeMs);
+      // Events are the evidence of a pair that did not come back; the rest would only weigh.
+      const keep = (f: PeerFigures): PeerFigures => (figures.recovered ? { ...f, events: [] } : f);
+      return { figures, peers: { a: keep(peers.a), b: keep(peers.b) } };
+    }),
+    cpu: { healthy, incident },
+  };
 }
 
-function pageState(page: Page): Promise<PageState> {
-  return page.evaluate(() => window.bench.state());
+async function runCost(h: Harness, spec: RunSpec, c: CostCase): Promise<Unbundled<CostRecord>> {
+  const settings = pageSettings(c);
+  await openBenchCall(h, { ...spec, lib: spec.libUrl, settings });
+  // Bandwidth estimation and the encoders settle in the first seconds of a call.
+  await sleep(5_000);
+  const cpu = await cpuOver(h, spec.costWindowMs);
+  const [a, b] = await Promise.all(PEERS.map((peer) => decodedFrames(h, peer)));
+  return {
+    variant: spec.variant,
+    kind: 'cost',
+    calls: c.calls,
+    run: spec.run,
+    cpu,
+    framesDecoded: { a: a ?? [], b: b ?? [] },
+  };
 }
 
-async function readPeers(h: Harness, w: CutWindow): Promise<Record<Peer, PeerFigures>> {
-  const [a, b] = await Promise.all(PEERS.map((peer) => readPeer(h.pages[peer], w)));
+type CpuSamples = Record<Peer, Awaited<ReturnType<typeof sampleCpu>>>;
+
+async function sampleAll(h: Harness): Promise<CpuSamples> {
+  const [a, b] = await Promise.all(PEERS.map((peer) => sampleCpu(h.topology.namespaces[peer])));
   if (a === undefined || b === undefined) throw new Error('unreachable');
   return { a, b };
 }
 
-/** Events too frequent or too dull to keep as evidence. */
-const NOISE = new Set(['statsError']);
-
-async function readPeer(page: Page, w: CutWindow): Promise<PeerFigures> {
-  const { events, state, messageAt, frameAt } = await page.evaluate((since) => {
-    const api = window.bench;
-    return {
-      events: api.events,
-      state: api.state(),
-      messageAt: api.firstMessageAfter(since),
-      frameAt: api.firstFrameAfter(since),
-    };
-  }, w.restoreBeganAt);
-  const after = (t0: number): PageEvent[] => events.filter((e) => e.t >= t0);
-  const recoveryStart = after(w.cutBeganAt).find(
-    (e) => e.event === 'restartIce' || (e.event === 'phase' && e.to === 'recovering'),
-  );
-  // Connected-ness at restore: the last connected/notConnected event before the restore began.
-  const transitions = events.filter((e) => e.event === 'connected' || e.event === 'notConnected');
-  const beforeRestore = transitions.filter((e) => e.t < w.restoreBeganAt);
-  const lostDuringCut = transitions.some(
-    (e) => e.event === 'notConnected' && e.t >= w.cutBeganAt && e.t < w.restoreBeganAt,
-  );
-  const connectedAtRestore = beforeRestore.at(-1)?.event === 'connected';
-  const connectedAfter = transitions.find(
-    (e) => e.t >= w.restoreBeganAt && e.event === 'connected',
-  );
-  const neverLeft = connectedAtRestore && !lostDuringCut;
-  return {
-    recoveryStartedAt: recoveryStart?.t ?? null,
-    neverLeftConnected: neverLeft,
-    connectedAt: neverLeft ? w.restoredAt : (connectedAfter?.t ?? null),
-    messageAt,
-    frameAt,
-    offers: after(w.cutBeganAt).filter((e) => e.event === 'offerSent').length,
-    restartCalls: after(w.cutBeganAt).filter(
-      (e) => e.event === 'restartIce' || e.event === 'restartAttempt',
-    ).length,
-    gaveUp: after(w.cutBeganAt).some((e) => e.event === 'gaveUp'),
-    sequenceGaps: state.seq.gaps,
-    sequenceOutOfOrder: state.seq.outOfOrder,
-    events: events
-      .filter((e) => e.t >= w.cutBeganAt - 1_000 && !NOISE.has(e.event))
-      .slice(0, 300)
-      .map(({ t, event, ...data }) => {
-        const detail = JSON.stringify(data);
-        return detail === '{}' ? { t: t - w.cutAt, event } : { t: t - w.cutAt, event, detail };
-      }),
-  };
+function cpuSince(before: CpuSamples, after: CpuSamples): PeerCpu {
+  return { a: cpuBetween(before.a, after.a), b: cpuBetween(before.b, after.b) };
 }
 
-function complete(peers: Record<Peer, PeerFigures>): boolean {
-  return PEERS.every((p) => {
-    const f = peers[p];
-    return f.connectedAt !== null && f.messageAt !== null && f.frameAt !== null;
-  });
+/** Both peers' browsers' CPU over the next `ms`. */
+async function cpuOver(h: Harness, ms: number): Promise<PeerCpu> {
+  const before = await sampleAll(h);
+  await sleep(ms);
+  return cpuSince(before, await sampleAll(h));
 }
 
-/** Both directions must be back, so each restore figure is the later of the two peers. */
-function combine(peers: Record<Peer, PeerFigures>, w: CutWindow, observeMs: number): Figures {
-  const later = (pick: (f: PeerFigures) => number | null): number | null => {
-    const values = PEERS.map((p) => pick(peers[p]));
-    if (values.some((v) => v === null)) return null;
-    // The path reopened somewhere in (restoreBeganAt, restoredAt]; an event inside that window
-    // counts as 0 ms.
-    return Math.max(0, Math.max(...(values as number[])) - w.restoredAt);
+/**
+ * Watches every call until both sides of each are connected with messages and frames flowing,
+ * or `observeMs` after restore; then a little longer, so offers still in flight and late
+ * give-ups are counted. Resolves with each call's peers' figures.
+ */
+async function watch(
+  h: Harness,
+  w: CutWindow,
+  observeMs: number,
+  how: { readonly mode: IncidentMode; readonly gapMs: number },
+): Promise<Record<Peer, PeerFigures>[]> {
+  const read = async (): Promise<Record<Peer, PeerFigures>[]> => {
+    const calls = await readCalls(h, w.restoreBeganAt, {
+      gapMs: how.gapMs,
+      eventsFrom: w.cutBeganAt - 1_000,
+    });
+    if (calls.a.length !== calls.b.length) {
+      throw new Error(`the pages have ${calls.a.length} and ${calls.b.length} calls`);
+    }
+    return calls.a.map((a, i) => ({
+      a: readPeer(a, w, how.mode),
+      b: readPeer(calls.b[i] as CallRead, w, how.mode),
+    }));
   };
-  const starts = PEERS.map((p) => peers[p].recoveryStartedAt).filter(
-    (t): t is number => t !== null,
-  );
-  const restoreToConnected = later((f) => f.connectedAt);
-  const restoreToMessage = later((f) => f.messageAt);
-  const restoreToFrame = later((f) => f.frameAt);
-  const within = (v: number | null): boolean => v !== null && v <= observeMs;
-  return {
-    cutToRecoveryStarted: starts.length > 0 ? Math.max(0, Math.min(...starts) - w.cutAt) : null,
-    restoreToConnected,
-    restoreToMessage,
-    restoreToFrame,
-    recovered: within(restoreToConnected) && within(restoreToMessage) && within(restoreToFrame),
-    offers: peers.a.offers + peers.b.offers,
-  };
+  const deadline = w.restoredAt + observeMs;
+  let pairs = await read();
+  while (!pairs.every(complete) && Date.now() < deadline) {
+    await sleep(250);
+    pairs = await read();
+  }
+  await sleep(1_500);
+  return read();
 }
 
-function describe(record: RunRecord): string {
+function describeCall(record: RunRecord): string {
   if (record.error !== undefined) return `ERROR ${record.error.split('\n')[0] ?? ''}`;
   const f = record.figures;
   if (f === null) return 'no figures';
-  const ms = (v: number | null): string => (v === null ? '—' : `${v} ms`);
   return (
     `start ${ms(f.cutToRecoveryStarted)}, connected ${ms(f.restoreToConnected)}, ` +
     `message ${ms(f.restoreToMessage)}, frame ${ms(f.restoreToFrame)}, ` +
     `offers ${f.offers}, ${f.recovered ? 'recovered' : 'NOT recovered'}`
   );
+}
+
+function describeMass(record: MassRecord): string {
+  if (record.error !== undefined) return `ERROR ${record.error.split('\n')[0] ?? ''}`;
+  const pairs = record.pairs ?? [];
+  const connected = pairs.map((p) => p.figures.restoreToConnected);
+  const worst = connected.some((v) => v === null)
+    ? 'never'
+    : ms(Math.max(...(connected as number[])));
+  const recovered = pairs.filter((p) => p.figures.recovered).length;
+  const cpu = record.cpu?.incident;
+  return (
+    `${recovered}/${pairs.length} pairs recovered, slowest connected ${worst}, ` +
+    `offers ${pairs.reduce((n, p) => n + p.figures.offers, 0)}` +
+    (cpu === undefined ? '' : `, CPU a ${cpu.a.totalPct} % b ${cpu.b.totalPct} %`)
+  );
+}
+
+function describeCost(record: CostRecord): string {
+  if (record.error !== undefined) return `ERROR ${record.error.split('\n')[0] ?? ''}`;
+  const cpu = record.cpu;
+  if (cpu === null) return 'no figures';
+  return `CPU a ${cpu.a.totalPct} % (renderer ${cpu.a.rendererPct} %), b ${cpu.b.totalPct} % (renderer ${cpu.b.rendererPct} %)`;
+}
+
+function ms(v: number | null): string {
+  return v === null ? '—' : `${v} ms`;
 }

@@ -16,7 +16,7 @@ async function silenceRemote(harness: Page, detectors: Detectors, delays?: numbe
       const pair = t.makePair({ ...detectors, ...(policy ? { policy } : {}) });
       const seq = t.sequence(pair);
       await t.until(
-        () => pair.a.phase === 'connected' && seq.check().count > 10,
+        () => pair.a.phase === 'connected' && seq.check().received > 10,
         10000,
         'connected',
       );

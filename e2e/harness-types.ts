@@ -1,5 +1,6 @@
 // Types of what e2e/pages/peers.js puts on `window`, so specs stay type-checked.
 import type * as Library from '../src/index';
+import type { ChannelCheck } from './pages/shared/sequence.js';
 
 export interface LoopbackChannel extends Library.SignalingChannel {
   readonly sent: { at: number; message: Library.SignalingMessage }[];
@@ -26,15 +27,8 @@ export interface Pair {
 
 export interface Sequence {
   sent: number;
-  stop: (() => void) | null;
-  check(): {
-    count: number;
-    max: number;
-    missing: number;
-    duplicates: number;
-    outOfOrder: number;
-    sent: number;
-  };
+  stop(): void;
+  check(): ChannelCheck;
 }
 
 export interface Harness {

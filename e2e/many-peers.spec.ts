@@ -15,7 +15,8 @@ test('a manual restart is recovered only once both sides use the new ICE credent
     pair.b.pc.addTrack(t.canvasTrack('b'));
     const seq = t.sequence(pair);
     await t.until(
-      () => pair.a.phase === 'connected' && pair.b.phase === 'connected' && seq.check().count > 10,
+      () =>
+        pair.a.phase === 'connected' && pair.b.phase === 'connected' && seq.check().received > 10,
       10000,
       'connected',
     );

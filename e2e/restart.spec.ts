@@ -10,7 +10,8 @@ test('restart() changes both ufrags and the selected pair, and the data sequence
     const pair = t.makePair();
     const seq = t.sequence(pair);
     await t.until(
-      () => pair.a.phase === 'connected' && pair.b.phase === 'connected' && seq.check().count > 20,
+      () =>
+        pair.a.phase === 'connected' && pair.b.phase === 'connected' && seq.check().received > 20,
       10000,
       'flowing',
     );
@@ -37,9 +38,9 @@ test('restart() changes both ufrags and the selected pair, and the data sequence
       10000,
       'new pair',
     );
-    const countAtRestart = seq.check().count;
-    await t.until(() => seq.check().count > countAtRestart + 50, 10000, 'more data');
-    seq.stop?.();
+    const countAtRestart = seq.check().received;
+    await t.until(() => seq.check().received > countAtRestart + 50, 10000, 'more data');
+    seq.stop();
     await new Promise((r) => setTimeout(r, 300));
     return {
       before,

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type * as Library from '../src/index';
+import type { SequenceCheck } from './pages/shared/sequence.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -38,16 +39,6 @@ interface Negotiation {
   connectionState: RTCPeerConnectionState;
   phase: Library.Phase;
   transceivers: { mid: string | null; kind: string; currentDirection: string | null }[];
-}
-
-interface SequenceCheck {
-  count: number;
-  max: number;
-  missing: number;
-  duplicates: number;
-  outOfOrder: number;
-  maxGapMs: number;
-  sent: number;
 }
 
 /** What e2e/pages/ws-peer.js puts on `window`; its times are Date.now() values. */
@@ -314,7 +305,7 @@ async function connected(peers: Peers): Promise<number> {
       .poll(
         async () => {
           const [n, s, up] = await Promise.all([negotiation(page), sequence(page), isUp(page)]);
-          return { phase: n.phase, flowing: s.count > 10, up };
+          return { phase: n.phase, flowing: s.received > 10, up };
         },
         { message: `${name} connected`, timeout: 15_000, intervals: [50] },
       )

@@ -6,11 +6,12 @@
 // through cuts that do not close it, and is re-created cleanly where the connection is replaced.
 
 import { expect, test } from '@playwright/test';
-import { callHelpers, PEERS } from './call';
+import { callHelpers } from './call';
 import type { CutWindow } from './faults';
 import {
   firefoxUnavailableReason,
   netnsUnavailableReason,
+  PEERS,
   setUpHarness,
   type AnyHarness,
   type PeerBrowserNames,

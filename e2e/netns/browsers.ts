@@ -12,7 +12,7 @@ import {
   type BrowserName,
   type PeerPage,
 } from './peer-page';
-import type { Peer, Topology } from './topology';
+import { PEERS, type Peer, type Topology } from './topology';
 
 export { netnsChromiumArgs } from './chromium';
 export type { BrowserName, PeerPage };
@@ -92,7 +92,7 @@ export async function launchPeerBrowsers<C extends PeerBrowserNames = ChromiumPa
   };
 
   try {
-    for (const peer of ['a', 'b'] as const) launched.push(await launch(peer));
+    for (const peer of PEERS) launched.push(await launch(peer));
     const [a, b] = launched as [Launched<BrowserName>, Launched<BrowserName>];
     return {
       names,

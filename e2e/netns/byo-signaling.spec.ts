@@ -6,9 +6,9 @@
 // itself with nothing lost and no side left holding an unanswered offer.
 
 import { expect, test } from '@playwright/test';
-import { callHelpers, PEERS, type Transport } from './call';
+import { callHelpers, type Transport } from './call';
 import type { CutWindow } from './faults';
-import { netnsUnavailableReason, setUpHarness, type Harness } from './harness';
+import { netnsUnavailableReason, PEERS, setUpHarness, type Harness } from './harness';
 import { sleep } from './sh';
 
 const unavailable = netnsUnavailableReason();

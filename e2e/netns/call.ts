@@ -4,9 +4,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import type { AnyHarness, CutWindow, Peer, PeerPage } from './harness';
-
-export const PEERS: readonly Peer[] = ['a', 'b'];
+import { PEERS, type AnyHarness, type CutWindow, type Peer } from './harness';
+import { freshTrial, openCall } from './open-call';
 
 /** What app.js's `window.app.state()` returns. */
 export interface AppState {
@@ -107,7 +106,7 @@ export function callHelpers(harness: () => AnyHarness, roomPrefix: string): Call
   const state = (peer: Peer): Promise<AppState> =>
     harness().peers[peer].evaluate(() => window.app.state());
 
-  async function openCall(options: string | CallOptions = {}): Promise<void> {
+  async function openAppCall(options: string | CallOptions = {}): Promise<void> {
     const {
       policy = 'default',
       transport = 'relay',
@@ -116,8 +115,7 @@ export function callHelpers(harness: () => AnyHarness, roomPrefix: string): Call
       provider = false,
     } = typeof options === 'string' ? { policy: options } : options;
     const h = harness();
-    await Promise.all(PEERS.map((peer) => h.peers[peer].goto('about:blank')));
-    await h.resetTrial();
+    await freshTrial(h);
     const room = `${roomPrefix}-${process.pid}-${++rooms}`;
     // The relay makes the first client in a room impolite (A is loaded first); the other
     // transports are told the role: A impolite, B polite.
@@ -135,30 +133,16 @@ export function callHelpers(harness: () => AnyHarness, roomPrefix: string): Call
       if (process.env.RPT_DEBUG === '1') query.set('debug', '1');
       return `${h.routerUrl}/e2e/netns/pages/app.html?${query.toString()}`;
     };
-    const loaded = (page: PeerPage): Promise<unknown> =>
-      page.waitForFunction(() => 'app' in window, null, { timeout: 15_000 });
-    await h.peers.a.goto(url('a'));
-    await loaded(h.peers.a);
-    await h.peers.b.goto(url('b'));
-    await loaded(h.peers.b);
-    expect((await state('a')).polite).toBe(false);
-    expect((await state('b')).polite).toBe(true);
-    for (const peer of PEERS) {
-      await expect
-        .poll(
-          async () => {
-            const s = await state(peer);
-            return (
-              s.phase === 'connected' &&
-              s.channel === 'open' &&
-              s.received > 10 &&
-              s.framesDecoded > 10
-            );
-          },
-          { timeout: 20_000, message: `${peer}: call up, data and frames flowing` },
-        )
-        .toBe(true);
-    }
+    // app.js publishes window.app once its signaling has joined the room.
+    const states = await openCall(h, {
+      url,
+      joined: () => 'app' in window,
+      state: (page) => page.evaluate(() => window.app.state()),
+      up: (s) =>
+        s.phase === 'connected' && s.channel === 'open' && s.received > 10 && s.framesDecoded > 10,
+    });
+    expect(states.a.polite, 'a impolite').toBe(false);
+    expect(states.b.polite, 'b polite').toBe(true);
     h.timeline.mark('callUp');
   }
 
@@ -250,7 +234,7 @@ export function callHelpers(harness: () => AnyHarness, roomPrefix: string): Call
 
   return {
     state,
-    openCall,
+    openCall: openAppCall,
     markWindow,
     figures,
     print,

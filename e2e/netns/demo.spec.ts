@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { netnsUnavailableReason, setUpHarness, type Harness, type Peer } from './harness';
+import { netnsUnavailableReason, PEERS, setUpHarness, type Harness } from './harness';
 
 const unavailable = netnsUnavailableReason();
 if (unavailable && process.env.RP_REQUIRE_NETNS === '1') {
@@ -19,7 +19,6 @@ if (unavailable && process.env.RP_REQUIRE_NETNS === '1') {
 const ROOT = resolve(import.meta.dirname, '../..');
 const SHOTS = resolve(ROOT, 'test-results/netns-demo');
 const DESKTOP = { width: 1280, height: 900 };
-const PEERS: readonly Peer[] = ['a', 'b'];
 /** Long enough for Chromium to declare the ICE transport 'failed' (~15 s without consent). */
 const CUT_MS = 20_000;
 

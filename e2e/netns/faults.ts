@@ -6,7 +6,7 @@ import { clearTaggedRules, dropRule, ipStep, type Step } from './fault-steps';
 import { clearNatFaults, natSteps, type TurnControl } from './nat-faults';
 import { readdressSteps, readdressTarget, restoreOriginalAddress } from './readdress';
 import { run, sleep } from './sh';
-import type { FlatTopology, Peer, Topology } from './topology';
+import { PEERS, type FlatTopology, type Peer, type Topology } from './topology';
 
 export { RULE_COMMENT } from './fault-steps';
 export { readdressTarget };
@@ -142,12 +142,12 @@ export function createFaults(topology: Topology, options: FaultsOptions = {}): F
         await clearNatFaults(topology, options.turn);
       } else {
         await clearTaggedRules(topology.namespaces.router);
-        for (const peer of ['a', 'b'] as const) {
+        for (const peer of PEERS) {
           const dev = topology.links[peer].router;
           await run('ip', ['-n', topology.namespaces.router, 'link', 'set', dev, 'up']);
         }
       }
-      for (const peer of ['a', 'b'] as const) await restoreOriginalAddress(topology, peer);
+      for (const peer of PEERS) await restoreOriginalAddress(topology, peer);
     },
   };
 }

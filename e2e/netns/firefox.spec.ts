@@ -8,13 +8,19 @@ import {
   firefoxUnavailableReason,
   natUnavailableReason,
   netnsUnavailableReason,
+  PEERS,
   setUpHarness,
   type AnyHarness,
   type NatHarness,
-  type Peer,
   type PeerBrowserNames,
 } from './harness';
-import { openPlainCall, plainReceived, plainSelectedPath, plainState } from './plain-call';
+import {
+  expectPlainSequenceIntact,
+  openPlainCall,
+  plainReceived,
+  plainSelectedPath,
+  plainState,
+} from './plain-call';
 
 const unavailable = netnsUnavailableReason() ?? firefoxUnavailableReason();
 const natUnavailable = unavailable ?? natUnavailableReason();
@@ -26,7 +32,6 @@ if (
   throw new Error(`RP_REQUIRE_NETNS/RP_REQUIRE_FIREFOX=1 but cannot run: ${natUnavailable}`);
 }
 
-const PEERS: readonly Peer[] = ['a', 'b'];
 const PAIRINGS: readonly PeerBrowserNames[] = [
   { a: 'firefox', b: 'firefox' },
   { a: 'chromium', b: 'firefox' },
@@ -93,8 +98,7 @@ for (const browsers of PAIRINGS) {
         await flowingSince(outage.restoredAt);
 
         const received = await plainReceived(harness, 'b');
-        const seqs = received.map(([seq]) => seq);
-        expect(seqs, 'in order, none lost').toEqual(seqs.map((_, i) => i + 1));
+        await expectPlainSequenceIntact(harness, 'b'); // in order, none lost
         const during = received.filter(([, t]) => t > outage.cutAt + 500 && t < outage.restoredAt);
         expect(during, 'messages must not cross a real cut').toEqual([]);
         for (const peer of PEERS) {

@@ -17,6 +17,7 @@ import {
   createTopology,
   natUnavailableReason,
   netnsUnavailableReason,
+  PEERS,
   type FlatNetwork,
   type NatNetwork,
   type NatTopology,
@@ -27,7 +28,7 @@ import {
 import { startTurnServers, type TurnServers } from './turn';
 
 export { firefoxUnavailableReason } from './firefox';
-export { natUnavailableReason, netnsUnavailableReason, Timeline };
+export { natUnavailableReason, netnsUnavailableReason, PEERS, Timeline };
 export type { BrowserName, ChromiumPair, PeerBrowserNames, PeerPage } from './browsers';
 export type { Faults, NatNetwork, NatTopology, NetworkSpec, Peer, Topology, TurnServers };
 export type { Cut, CutWindow, FaultSpec } from './faults';

@@ -8,6 +8,7 @@ import { test } from '@playwright/test';
 import {
   firefoxUnavailableReason,
   netnsUnavailableReason,
+  PEERS,
   setUpHarness,
   type AnyHarness,
   type Peer,
@@ -24,7 +25,6 @@ test.skip(
 const unavailable = netnsUnavailableReason() ?? firefoxUnavailableReason();
 test.skip(unavailable !== undefined, `cannot run: ${unavailable ?? ''}`);
 
-const PEERS: readonly Peer[] = ['a', 'b'];
 const STATE_EVENTS = [
   'connectionState',
   'iceConnectionState',

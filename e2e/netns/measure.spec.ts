@@ -4,7 +4,7 @@
 
 import { test } from '@playwright/test';
 import type { Harness, Peer, TimelineEvent } from './harness';
-import { netnsUnavailableReason, setUpHarness } from './harness';
+import { netnsUnavailableReason, PEERS, setUpHarness } from './harness';
 import { openPlainCall, type PairSample } from './plain-call';
 import { sleep } from './sh';
 
@@ -85,9 +85,7 @@ test('(1) largest stats gap on the selected pair: idle call and 30 fps video', a
     await openPlainCall(harness, { video, seqMs: 0 });
     await sleep(2_000); // let the first checks and the initial bandwidth ramp settle
     const [a, b] = await Promise.all(
-      (['a', 'b'] as const).map((peer) =>
-        harness.pages[peer].evaluate(() => window.rpt.sampleStats(30_000, 100)),
-      ),
+      PEERS.map((peer) => harness.pages[peer].evaluate(() => window.rpt.sampleStats(30_000, 100))),
     );
     result[video ? 'video30fps' : 'idle'] = {
       a: summarizeSamples(a ?? []),
@@ -147,7 +145,7 @@ test('(2) an ICE restart made during a cut connects after a late restore', async
     timeline.mark('restored', {}, restoredAt);
     // Relative to restoredAt (the restore command returned), so it can be a few ms negative.
     const connected = await Promise.all(
-      (['a', 'b'] as const).map((peer) =>
+      PEERS.map((peer) =>
         timeline
           .waitFor(peer, 'connectionState', {
             since: restoreBeganAt,
@@ -192,7 +190,7 @@ test('(3) cut to disconnected and to failed, no restart', async () => {
       return found && found.t <= restoreBeganAt ? found.t - cutAt : null;
     };
     const reconnected = await Promise.all(
-      (['a', 'b'] as const).map((peer) =>
+      PEERS.map((peer) =>
         timeline
           .waitFor(peer, 'connectionState', {
             since: restoreBeganAt,

@@ -7,7 +7,7 @@ import type { FaultSpec } from './faults';
 import { lossMatch } from './faults';
 import { readdressSteps } from './readdress';
 import { run } from './sh';
-import type { NatTopology, Peer } from './topology';
+import { PEERS, type NatTopology, type Peer } from './topology';
 
 /** What the 'turnDown' fault needs from the TURN servers. */
 export interface TurnControl {
@@ -16,8 +16,6 @@ export interface TurnControl {
   /** Starts every stopped server and resolves once each answers; a no-op for running ones. */
   start(): Promise<void>;
 }
-
-const PEERS: readonly Peer[] = ['a', 'b'];
 
 /** The steps of `spec` in `topology`; see `FaultSpec` for what each one means. */
 export function natSteps(topology: NatTopology, spec: FaultSpec, turn?: TurnControl): Step[] {

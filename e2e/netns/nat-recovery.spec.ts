@@ -6,9 +6,9 @@
 // speed in the bench.
 
 import { expect, test } from '@playwright/test';
-import { callHelpers, PEERS, type CallHelpers } from './call';
+import { callHelpers, type CallHelpers } from './call';
 import type { Cut, CutWindow } from './faults';
-import { natUnavailableReason, setUpHarness, type NatHarness, type Peer } from './harness';
+import { natUnavailableReason, PEERS, setUpHarness, type NatHarness, type Peer } from './harness';
 import { sleep } from './sh';
 
 const unavailable = natUnavailableReason();

@@ -4,7 +4,7 @@
 
 import { expect, test } from '@playwright/test';
 import type { Cut, FaultSpec } from './faults';
-import { natUnavailableReason, setUpHarness, type NatHarness, type Peer } from './harness';
+import { natUnavailableReason, PEERS, setUpHarness, type NatHarness, type Peer } from './harness';
 import {
   openPlainCall,
   openPlainPage,
@@ -14,6 +14,7 @@ import {
   plainSelectedPath,
   type PairInfo,
 } from './plain-call';
+import { freshTrial } from './open-call';
 import { observePeers, startTurnProbe, stunMapped } from './probes';
 import { run, sleep } from './sh';
 
@@ -24,7 +25,6 @@ if (unavailable && process.env.RP_REQUIRE_NETNS === '1') {
 test.describe.configure({ mode: 'serial' });
 test.skip(unavailable !== undefined, `NAT topology unavailable: ${unavailable ?? ''}`);
 
-const PEERS: readonly Peer[] = ['a', 'b'];
 const other = (peer: Peer): Peer => (peer === 'a' ? 'b' : 'a');
 
 /** The long-term TURN server's STUN endpoint. */
@@ -55,12 +55,6 @@ const describePair = (pair: PairInfo | null): string =>
         )
         .join(' → ')
     : 'none';
-
-/** Before each call: both pages idle, faults lifted, relay emptied. */
-async function freshTrial(h: NatHarness): Promise<void> {
-  await Promise.all(PEERS.map((peer) => h.peers[peer].goto('about:blank')));
-  await h.resetTrial();
-}
 
 /** For afterEach: the timeline and the TURN servers' logs of a failed test, attached. */
 async function attachOnFailure(h: NatHarness | undefined): Promise<void> {

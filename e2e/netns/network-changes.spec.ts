@@ -4,9 +4,9 @@
 // page (pages/app.html) as scenarios.spec.ts; each scenario opens a fresh call in a new room.
 
 import { expect, test } from '@playwright/test';
-import { callHelpers, PEERS } from './call';
+import { callHelpers } from './call';
 import { readdressTarget, RULE_COMMENT } from './faults';
-import { netnsUnavailableReason, setUpHarness, type Harness, type Peer } from './harness';
+import { netnsUnavailableReason, PEERS, setUpHarness, type Harness, type Peer } from './harness';
 import { run, sleep } from './sh';
 
 const unavailable = netnsUnavailableReason();

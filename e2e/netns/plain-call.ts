@@ -1,7 +1,10 @@
 // Drives pages/plain.html (a library-free call) in both harness pages: loads it with a fresh relay
 // room and waits until the call is connected with its data channel open.
 
-import type { AnyHarness, Peer, PeerPage } from './harness';
+import { expect } from '@playwright/test';
+import type { SequenceCheck } from '../pages/shared/sequence.js';
+import type { AnyHarness, Peer } from './harness';
+import { openCall } from './open-call';
 
 /** What plain.html exposes on `window.rpt`; only what tests call is typed here. */
 export interface PlainPeerState {
@@ -87,9 +90,9 @@ export interface GatherResult {
 }
 
 interface PlainApi {
-  connected(): Promise<true>;
   state(): PlainPeerState;
   received(): [number, number][];
+  sequenceCheck(): SequenceCheck;
   stopSending(): void;
   restartIce(): void;
   requestRestart(): void;
@@ -153,27 +156,15 @@ export async function openPlainCall(
         : {}),
       offerer: options.offerer ?? 'a',
     }).toString();
-  const url = (peer: Peer): string =>
-    `${harness.routerUrl}/e2e/netns/pages/plain.html?${query(peer)}`;
-  // The relay makes the first peer in a room impolite; load A first so that is always A.
-  await harness.peers.a.goto(url('a'));
-  await harness.peers.a.waitForFunction(
-    () => 'rpt' in window && window.rpt.state().relayPolite !== null,
-    null,
-    {
-      timeout: timeoutMs,
-    },
-  );
-  await harness.peers.b.goto(url('b'));
-  await harness.peers.b.waitForFunction(() => 'rpt' in window, null, { timeout: timeoutMs });
-  const connected = (page: PeerPage): Promise<unknown> =>
-    page.evaluate(() => window.rpt.connected());
-  await withTimeout(
-    Promise.all([connected(harness.peers.a), connected(harness.peers.b)]),
-    timeoutMs,
-    () =>
-      `call did not connect within ${timeoutMs} ms:\n${harness.timeline.format()}\n${harness.timeline.console.join('\n')}`,
-  );
+  await openCall(harness, {
+    url: (peer) => `${harness.routerUrl}/e2e/netns/pages/plain.html?${query(peer)}`,
+    joined: () => 'rpt' in window && window.rpt.state().relayPolite !== null,
+    state: (page) => page.evaluate(() => window.rpt.state()),
+    up: (s) => s.connectionState === 'connected' && s.channel === 'open',
+    joinTimeoutMs: timeoutMs,
+    upTimeoutMs: timeoutMs,
+    explain: () => `${harness.timeline.format()}\n${harness.timeline.console.join('\n')}`,
+  });
 }
 
 /** The state of `peer`'s plain call. */
@@ -213,21 +204,24 @@ export function plainGather(
   );
 }
 
+/** What `peer` received of the numbered sequence (e2e/pages/shared/sequence.js), per channel. */
+export function plainSequence(harness: AnyHarness, peer: Peer): Promise<SequenceCheck> {
+  return harness.peers[peer].evaluate(() => window.rpt.sequenceCheck());
+}
+
+/** `peer` received one sequence, nothing missing, repeated or reordered (sequence.js). */
+export async function expectPlainSequenceIntact(harness: AnyHarness, peer: Peer): Promise<void> {
+  const s = await plainSequence(harness, peer);
+  expect(s, `${peer}: one sequence, intact (received ${s.received})`).toMatchObject({
+    channels: 1,
+    missing: 0,
+    duplicates: 0,
+    outOfOrder: 0,
+    invalid: 0,
+  });
+}
+
 /** [seq, Date.now()] for every message `peer` received so far. */
 export function plainReceived(harness: AnyHarness, peer: Peer): Promise<[number, number][]> {
   return harness.peers[peer].evaluate(() => window.rpt.received());
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(message()));
-    }, ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -4,8 +4,8 @@
 // tight figures, these tests only prove that each failure ends in a working call.
 
 import { expect, test } from '@playwright/test';
-import { callHelpers, PEERS } from './call';
-import { netnsUnavailableReason, setUpHarness, type Harness } from './harness';
+import { callHelpers } from './call';
+import { netnsUnavailableReason, PEERS, setUpHarness, type Harness } from './harness';
 import { sleep } from './sh';
 
 const unavailable = netnsUnavailableReason();

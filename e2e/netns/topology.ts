@@ -15,6 +15,9 @@ export type { NatKind, NatLayout };
 /** One of the two call peers. */
 export type Peer = 'a' | 'b';
 
+/** Both peers, A first (A joins a relay room first, so it is the impolite side). */
+export const PEERS: readonly Peer[] = ['a', 'b'];
+
 /** Which network to build. */
 export type NetworkSpec = FlatNetwork | NatNetwork;
 /** Today's routed topology: A – router – B, no NAT; the router hosts the server. */
@@ -194,7 +197,7 @@ async function build(): Promise<void> {
     await run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
   }
   // Create each veth pair directly inside its namespaces: the root namespace never sees them.
-  for (const peer of ['a', 'b'] as const) {
+  for (const peer of PEERS) {
     const link = LINKS[peer];
     await run('ip', [
       ...['-n', NAMESPACES[peer], 'link', 'add', link.peer, 'type', 'veth'],

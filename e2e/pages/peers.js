@@ -2,6 +2,8 @@
 // can take down, bring back, inspect and inject into. Real RTCPeerConnections, real negotiation.
 import * as rp from '/dist/resilient-peer.bundle.js';
 import { recordEvents } from '/e2e/pages/record-events.js';
+import { canvasTrack } from '/e2e/pages/shared/media.js';
+import { carrySequence, ChannelSequence } from '/e2e/pages/shared/sequence.js';
 
 /** One end of an in-memory channel; delivery is asynchronous and ordered, like a socket. */
 class LoopbackChannel {
@@ -95,65 +97,22 @@ async function until(predicate, timeoutMs = 10000, label = 'condition') {
   }
 }
 
-/** A canvas video track that keeps drawing, so frames flow. */
-function canvasTrack(label = '') {
-  const canvas = document.createElement('canvas');
-  canvas.width = 160;
-  canvas.height = 120;
-  const ctx = canvas.getContext('2d');
-  let n = 0;
-  const draw = () => {
-    ctx.fillStyle = `hsl(${(n += 7) % 360} 80% 50%)`;
-    ctx.fillRect(0, 0, 160, 120);
-    ctx.fillStyle = '#000';
-    ctx.fillText(`${label} ${n}`, 10, 60);
-  };
-  draw();
-  const interval = window.setInterval(draw, 33);
-  const track = canvas.captureStream(30).getVideoTracks()[0];
-  track.addEventListener('ended', () => clearInterval(interval));
-  track.stopDrawing = () => clearInterval(interval);
-  return track;
-}
-
 /** An ordered data channel pair carrying a numbered sequence from a to b. */
 function sequence(pair, { label = 'seq', everyMs = 20 } = {}) {
   const sender = pair.a.pc.createDataChannel(label, { ordered: true });
-  const received = [];
-  const state = { sent: 0, received, stop: null };
+  const numbers = new ChannelSequence();
+  const stop = carrySequence(sender, numbers, { everyMs, receive: false });
   pair.b.pc.addEventListener('datachannel', (event) => {
-    if (event.channel.label !== label) return;
-    event.channel.onmessage = (e) => received.push({ n: Number(e.data), at: performance.now() });
+    if (event.channel.label === label)
+      carrySequence(event.channel, numbers, { now: () => performance.now() });
   });
-  sender.onopen = () => {
-    const timer = window.setInterval(() => {
-      if (sender.readyState === 'open') sender.send(String(state.sent++));
-    }, everyMs);
-    state.stop = () => clearInterval(timer);
+  return {
+    get sent() {
+      return numbers.sent;
+    },
+    stop,
+    check: () => numbers.check(),
   };
-  state.check = () => {
-    const ns = received.map((r) => r.n);
-    const missing = [];
-    const dup = [];
-    let outOfOrder = 0;
-    const seen = new Set();
-    for (let i = 0; i < ns.length; i++) {
-      if (seen.has(ns[i])) dup.push(ns[i]);
-      seen.add(ns[i]);
-      if (i > 0 && ns[i] < ns[i - 1]) outOfOrder += 1;
-    }
-    const max = ns.length ? Math.max(...ns) : -1;
-    for (let i = 0; i <= max; i++) if (!seen.has(i)) missing.push(i);
-    return {
-      count: ns.length,
-      max,
-      missing: missing.length,
-      duplicates: dup.length,
-      outOfOrder,
-      sent: state.sent,
-    };
-  };
-  return state;
 }
 
 window.rp = rp;

@@ -4,6 +4,8 @@
 // so a spec can line the two pages' records up with what it did to the server.
 import * as rp from '/dist/resilient-peer.bundle.js';
 import { recordEvents } from '/e2e/pages/record-events.js';
+import { canvasTrack } from '/e2e/pages/shared/media.js';
+import { carrySequence, Sequences } from '/e2e/pages/shared/sequence.js';
 
 const params = new URLSearchParams(location.search);
 const room = params.get('room') ?? 'ws-peer';
@@ -100,41 +102,14 @@ const events = recordEvents(peer, Date.now); // the library's events
 // negotiated channel on both sides: that makes the first offers collide, and a polite side that
 // rolls back its first offer sometimes never gathers a candidate again in Chromium (seen here
 // with bare RTCPeerConnections too), which is not what this page is about.
-const seq = { sent: 0, received: [] };
-function carry(channel) {
-  channel.onmessage = (event) => {
-    seq.received.push({ n: Number(event.data), at: Date.now() });
-  };
-  channel.onopen = () => {
-    window.setInterval(() => {
-      if (channel.readyState === 'open') channel.send(String(seq.sent++));
-    }, 20);
-  };
-}
+const seq = new Sequences();
+const carry = (channel) => carrySequence(channel, seq.startChannel(), { everyMs: 20 });
 if (polite) {
   peer.pc.addEventListener('datachannel', (event) => {
     if (event.channel.label === 'seq') carry(event.channel);
   });
 } else {
   carry(peer.pc.createDataChannel('seq', { ordered: true }));
-}
-
-/** A canvas video track that keeps drawing, so frames flow. */
-function canvasTrack(label) {
-  const canvas = document.createElement('canvas');
-  canvas.width = 160;
-  canvas.height = 120;
-  const ctx = canvas.getContext('2d');
-  let n = 0;
-  const draw = () => {
-    ctx.fillStyle = `hsl(${(n += 7) % 360} 80% 50%)`;
-    ctx.fillRect(0, 0, 160, 120);
-    ctx.fillStyle = '#000';
-    ctx.fillText(`${label} ${n}`, 10, 60);
-  };
-  draw();
-  window.setInterval(draw, 33);
-  return canvas.captureStream(30).getVideoTracks()[0];
 }
 
 /** Adds a sending video transceiver; negotiation goes over the relay. Returns the count after. */
@@ -157,32 +132,6 @@ function negotiation() {
   };
 }
 
-/** The received sequence's gaps: missing numbers, duplicates, reorderings and the longest pause. */
-function sequenceCheck() {
-  const ns = seq.received.map((r) => r.n);
-  const seen = new Set();
-  let duplicates = 0;
-  let outOfOrder = 0;
-  let maxGapMs = 0;
-  for (let i = 0; i < ns.length; i++) {
-    if (seen.has(ns[i])) duplicates += 1;
-    seen.add(ns[i]);
-    if (i > 0) {
-      if (ns[i] < ns[i - 1]) outOfOrder += 1;
-      maxGapMs = Math.max(maxGapMs, seq.received[i].at - seq.received[i - 1].at);
-    }
-  }
-  const max = ns.length ? Math.max(...ns) : -1;
-  let missing = 0;
-  for (let i = 0; i <= max; i++) if (!seen.has(i)) missing += 1;
-  return { count: ns.length, max, missing, duplicates, outOfOrder, maxGapMs, sent: seq.sent };
-}
-
-/** Messages received in [from, to): whether the sequence kept flowing through a window. */
-function receivedBetween(from, to) {
-  return seq.received.filter((r) => r.at >= from && r.at < to).length;
-}
-
 window.ws = {
   rp,
   signaling,
@@ -199,7 +148,9 @@ window.ws = {
   ice,
   addVideo,
   negotiation,
-  sequenceCheck,
-  receivedBetween,
+  /** The received sequence's gaps: missing numbers, duplicates, reorderings, longest pause. */
+  sequenceCheck: () => seq.check(),
+  /** Messages received in [from, to): whether the sequence kept flowing through a window. */
+  receivedBetween: (from, to) => seq.receivedBetween(from, to),
 };
 window.ready = true;

@@ -6,6 +6,9 @@
 // lines for the Timeline. Every RTCPeerConnection is set up through the library's `setup`.
 
 import * as rp from '/dist/resilient-peer.bundle.js';
+import { PEER_EVENTS } from '/e2e/pages/record-events.js';
+import { fakeCamera, watchFrames } from '/e2e/pages/shared/media.js';
+import { carrySequence, Sequences } from '/e2e/pages/shared/sequence.js';
 import { AppWebSocketChannel } from '/recipes/app-websocket.js';
 import { socketIoChannel } from '/recipes/socket-io.js';
 
@@ -45,30 +48,18 @@ const policy = parsePolicy(policyParam);
 
 // --- what tests read ---
 /**
- * The numbered sequence of the current data channel: a replaced connection brings a new channel,
- * whose numbering starts again (messages in flight on the closed one are lost by definition).
+ * One numbered sequence per data channel: a replaced connection brings a new channel, whose
+ * numbering starts again (messages in flight on the closed one are lost by definition).
  */
-const newSequence = () => ({
-  sent: 0,
-  received: 0,
-  maxSeen: 0,
-  unique: 0,
-  duplicates: 0,
-  outOfOrder: 0,
-  seen: new Set(),
-});
-let seq = newSequence();
+const sequences = new Sequences();
 let lastMessageAt = 0;
-/** Every channel's sequence so far, the current one last. */
-const sequences = [seq];
 let signalingUp = false;
 let channel = null;
 let framesDecoded = 0;
 let peer = null;
 
-// Chromium gathers no host candidates without a media permission; the fake camera is sent anyway.
 // Small, since two harnesses run at once on two cores.
-const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 320, height: 240 } });
+const stream = await fakeCamera({ width: 320, height: 240 });
 
 /** The signaling channel and this side's role for the chosen transport. */
 async function connectSignaling() {
@@ -116,34 +107,25 @@ if (params.has('debug')) {
   });
 }
 
-const onMessage = ({ data }) => {
-  const n = Number(data);
-  const now = Date.now();
-  if (lastMessageAt > 0 && now - lastMessageAt > GAP_MS)
-    log('message', { seq: n, gapMs: now - lastMessageAt });
+const onMessage = ({ n, at }) => {
+  if (lastMessageAt > 0 && at - lastMessageAt > GAP_MS)
+    log('message', { seq: n, gapMs: at - lastMessageAt });
   else if (lastMessageAt === 0) log('message', { seq: n, first: true });
-  lastMessageAt = now;
-  seq.received += 1;
-  if (seq.seen.has(n)) {
-    seq.duplicates += 1;
-    return;
-  }
-  if (n < seq.maxSeen) seq.outOfOrder += 1;
-  seq.seen.add(n);
-  seq.unique += 1;
-  seq.maxSeen = Math.max(seq.maxSeen, n);
+  lastMessageAt = at;
 };
 
+/** Stops the sending of the previous channel: a closed connection's channels fire no `close`. */
+let stopSending = () => undefined;
 const setUpChannel = (dc) => {
-  if (channel !== null) {
-    seq = newSequence();
-    sequences.push(seq);
-  }
+  stopSending();
   channel = dc;
   dc.onopen = () => log('dcOpen');
   dc.onclose = () => log('dcClose');
   dc.onerror = (event) => log('dcError', { message: String(event.error?.message ?? event) });
-  dc.onmessage = onMessage;
+  stopSending = carrySequence(dc, sequences.startChannel(), {
+    everyMs: SEND_INTERVAL_MS,
+    onReceive: onMessage,
+  });
   if (dc.readyState === 'open') log('dcOpen');
 };
 
@@ -183,15 +165,8 @@ peer = new rp.ResilientPeer({
   },
 });
 
-for (const name of [
-  'phaseChange',
-  'restartScheduled',
-  'restartAttempt',
-  'remoteRestart',
-  'recovered',
-  'gaveUp',
-  'remoteLeft',
-]) {
+const SPECIAL = new Set(['signalingChange', 'connectionReplaced', 'error']);
+for (const name of PEER_EVENTS.filter((n) => !SPECIAL.has(n))) {
   peer.on(name, (e) => log(name, { ...e }));
 }
 peer.on('signalingChange', (e) => {
@@ -206,60 +181,42 @@ peer.on('track', ({ streams: [remote] }) => {
   log('track');
 });
 
-setInterval(() => {
-  if (channel?.readyState === 'open') channel.send(String(++seq.sent));
-}, SEND_INTERVAL_MS);
-
-// Decoded video: log the first increase of framesDecoded after >= GAP_MS without one.
+// Decoded video: log the first new frames after >= GAP_MS without any.
 let lastFrameIncreaseAt = 0;
-let statsBusy = false;
-setInterval(async () => {
-  const pc = peer.pc;
-  if (statsBusy || pc.connectionState === 'closed') return;
-  statsBusy = true;
-  try {
-    const report = await pc.getStats();
-    let decoded;
-    for (const stats of report.values()) {
-      if (stats.type === 'inbound-rtp' && stats.kind === 'video') decoded = stats.framesDecoded;
-    }
-    if (typeof decoded === 'number' && decoded !== framesDecoded) {
-      const now = Date.now();
-      if (lastFrameIncreaseAt === 0) log('frame', { framesDecoded: decoded, first: true });
-      else if (now - lastFrameIncreaseAt >= GAP_MS)
-        log('frame', { framesDecoded: decoded, stallMs: now - lastFrameIncreaseAt });
-      framesDecoded = decoded;
-      lastFrameIncreaseAt = now;
-    }
-  } catch (error) {
-    log('statsError', { message: String(error) });
-  } finally {
-    statsBusy = false;
-  }
-}, STATS_INTERVAL_MS);
-
-/** Gaps, repeats and reordering within each channel this page had. */
-const total = (key) => sequences.reduce((sum, s) => sum + s[key], 0);
-
-const state = () => ({
-  polite,
-  phase: peer.phase,
-  connectionState: peer.pc.connectionState,
-  iceConnectionState: peer.pc.iceConnectionState,
-  signalingState: peer.pc.signalingState,
-  signalingUp,
-  channel: channel?.readyState ?? null,
-  channels: sequences.length,
-  sent: seq.sent,
-  received: total('received'),
-  maxSeen: seq.maxSeen,
-  missing: sequences.reduce((sum, s) => sum + s.maxSeen - s.unique, 0),
-  duplicates: total('duplicates'),
-  outOfOrder: total('outOfOrder'),
-  lastMessageAt,
-  framesDecoded,
-  lastFrameAt: lastFrameIncreaseAt,
+watchFrames(() => peer.pc, {
+  everyMs: STATS_INTERVAL_MS,
+  onFrames: ({ at, framesDecoded: decoded, sinceLastMs }) => {
+    if (sinceLastMs === null) log('frame', { framesDecoded: decoded, first: true });
+    else if (sinceLastMs >= GAP_MS) log('frame', { framesDecoded: decoded, stallMs: sinceLastMs });
+    framesDecoded = decoded;
+    lastFrameIncreaseAt = at;
+  },
+  onError: (error) => log('statsError', { message: String(error) }),
 });
+
+const state = () => {
+  // Gaps, repeats and reordering within each channel this page had.
+  const seq = sequences.check();
+  return {
+    polite,
+    phase: peer.phase,
+    connectionState: peer.pc.connectionState,
+    iceConnectionState: peer.pc.iceConnectionState,
+    signalingState: peer.pc.signalingState,
+    signalingUp,
+    channel: channel?.readyState ?? null,
+    channels: seq.channels,
+    sent: seq.sent,
+    received: seq.received,
+    maxSeen: seq.maxSeen,
+    missing: seq.missing,
+    duplicates: seq.duplicates,
+    outOfOrder: seq.outOfOrder,
+    lastMessageAt,
+    framesDecoded,
+    lastFrameAt: lastFrameIncreaseAt,
+  };
+};
 
 window.app = {
   state,

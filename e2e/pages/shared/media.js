@@ -1,0 +1,104 @@
+// @ts-check
+// Media for the test pages: a canvas video track that keeps drawing, the fake camera, and the
+// one definition of "a new decoded video frame" (framesDecoded of the current connection grew).
+
+/**
+ * A canvas video track that keeps drawing, so frames flow; `stopDrawing()` ends the drawing.
+ * @param {string} [label] drawn on every frame
+ * @param {{ width?: number, height?: number, fps?: number }} [size] default 160×120 at 30 fps
+ * @returns {MediaStreamTrack & { stopDrawing: () => void }}
+ */
+export function canvasTrack(label = '', { width = 160, height = 120, fps = 30 } = {}) {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+  let n = 0;
+  const draw = () => {
+    ctx.fillStyle = `hsl(${(n += 7) % 360} 80% 50%)`;
+    ctx.fillRect(0, 0, width, height);
+    ctx.fillStyle = '#000';
+    ctx.fillText(`${label} ${n}`, 10, height / 2);
+  };
+  draw();
+  const interval = setInterval(draw, Math.round(1000 / fps));
+  const track = /** @type {MediaStreamTrack} */ (canvas.captureStream(fps).getVideoTracks()[0]);
+  track.addEventListener('ended', () => clearInterval(interval));
+  return Object.assign(track, { stopDrawing: () => clearInterval(interval) });
+}
+
+/**
+ * The fake camera (Chromium's --use-fake-device-for-media-stream). Asked for even when a page
+ * sends no video: without a media permission (and with no default route), Chromium gathers no
+ * host candidates.
+ * @param {{ width: number, height: number, frameRate?: number }} video
+ */
+export function fakeCamera(video) {
+  return navigator.mediaDevices.getUserMedia({ video });
+}
+
+/**
+ * Frames `pc` decoded so far, over all its inbound video.
+ * @param {RTCPeerConnection} pc
+ */
+export async function framesDecoded(pc) {
+  let count = 0;
+  (await pc.getStats()).forEach((stats) => {
+    if (stats.type === 'inbound-rtp' && stats.kind === 'video') count += stats.framesDecoded ?? 0;
+  });
+  return count;
+}
+
+/**
+ * A poll's finding: the current connection decoded more frames than at the last look.
+ * @typedef {object} FrameEvent
+ * @property {number} at when the poll saw it, Date.now()
+ * @property {number} framesDecoded the connection's count now (all its inbound video)
+ * @property {boolean} newConnection the first frames of a connection (the first, or a new one)
+ * @property {number | null} sinceLastMs time since the previous poll that saw new frames; null
+ *   before the first
+ */
+
+/**
+ * Watches the decoded video of `currentPc()` (re-read at every poll, so a replaced connection is
+ * followed): one getStats every `everyMs`, never two at once; `onFrames` whenever the count grew.
+ * Returns a function that stops watching.
+ * @param {() => RTCPeerConnection | null | undefined} currentPc
+ * @param {{ everyMs: number, onFrames: (event: FrameEvent) => void, onError?: (error: unknown) => void }} options
+ */
+export function watchFrames(currentPc, { everyMs, onFrames, onError }) {
+  /** @type {RTCPeerConnection | null} */
+  let watched = null;
+  let decoded = 0;
+  let lastAt = 0;
+  let busy = false;
+  const timer = setInterval(async () => {
+    const pc = currentPc();
+    if (busy || !pc || pc.connectionState === 'closed') return;
+    busy = true;
+    try {
+      const count = await framesDecoded(pc);
+      const newConnection = pc !== watched;
+      if (newConnection) {
+        watched = pc;
+        decoded = 0;
+      }
+      if (count > decoded) {
+        const at = Date.now();
+        onFrames({
+          at,
+          framesDecoded: count,
+          newConnection: newConnection || decoded === 0,
+          sinceLastMs: lastAt === 0 ? null : at - lastAt,
+        });
+        decoded = count;
+        lastAt = at;
+      }
+    } catch (error) {
+      onError?.(error);
+    } finally {
+      busy = false;
+    }
+  }, everyMs);
+  return () => clearInterval(timer);
+}
