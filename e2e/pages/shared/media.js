@@ -71,13 +71,20 @@ export function watchFrames(currentPc, { everyMs, onFrames, onError }) {
   let watched = null;
   let decoded = 0;
   let lastAt = 0;
-  let busy = false;
+  /**
+   * The connection a getStats is in flight for. Only a poll of that same connection waits for
+   * it: Firefox may never settle a getStats on a connection closed meanwhile (a replaced one),
+   * which must not stop the watching of its successor.
+   * @type {RTCPeerConnection | null}
+   */
+  let polling = null;
   const timer = setInterval(async () => {
     const pc = currentPc();
-    if (busy || !pc || pc.connectionState === 'closed') return;
-    busy = true;
+    if (!pc || pc === polling || pc.connectionState === 'closed') return;
+    polling = pc;
     try {
       const count = await framesDecoded(pc);
+      if (pc !== currentPc()) return; // replaced while getStats ran
       const newConnection = pc !== watched;
       if (newConnection) {
         watched = pc;
@@ -97,7 +104,7 @@ export function watchFrames(currentPc, { everyMs, onFrames, onError }) {
     } catch (error) {
       onError?.(error);
     } finally {
-      busy = false;
+      if (polling === pc) polling = null;
     }
   }, everyMs);
   return () => clearInterval(timer);
