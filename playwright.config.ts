@@ -27,9 +27,10 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  // Two at once: the netns specs wait on Chromium's fixed timers far more than they compute, and
-  // each worker gets its own namespaces (topology.ts). The browser suite stays one at a time.
-  workers: 2,
+  // The netns specs wait on real outages and the browsers' fixed timers far more than they compute
+  // (a full run kept 2 cores ~25 % busy), so three run at once, each worker with its own
+  // namespaces (topology.ts), beside the browser suite, which stays one at a time.
+  workers: 4,
   reporter: [['list']],
   timeout: 60_000,
   use: {
@@ -40,7 +41,7 @@ export default defineConfig({
   },
   projects: [
     { name: 'browser', testMatch: /e2e\/[^/]+\.spec\.ts$/, workers: 1 },
-    { name: 'netns', testMatch: /e2e\/netns\/.*\.spec\.ts$/, timeout: 300_000, workers: 2 },
+    { name: 'netns', testMatch: /e2e\/netns\/.*\.spec\.ts$/, timeout: 300_000, workers: 3 },
   ],
   webServer: {
     command: `node scripts/serve.mjs --port ${PORT} --test-hooks`,

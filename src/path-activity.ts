@@ -65,6 +65,26 @@ export function compareSnapshots(before: PathSnapshot | null, after: PathSnapsho
   return { fresh, freshPayload };
 }
 
+/**
+ * The pair whose media and data grew most between the snapshots, or null when none grew: the
+ * pair the call really runs on, which after a restart may not be the one Chromium calls selected.
+ */
+export function busiestPayloadPair(
+  before: PathSnapshot | null,
+  after: PathSnapshot,
+): string | null {
+  let busiest: string | null = null;
+  let most = 0;
+  for (const [id, now] of after) {
+    const grown = now.payload - (before?.get(id)?.payload ?? 0);
+    if (grown > most) {
+      most = grown;
+      busiest = id;
+    }
+  }
+  return busiest;
+}
+
 /** A candidate's type as webrtc-stats names it. */
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay';
 
@@ -88,7 +108,11 @@ export function selectedPath(report: StatsLike): PathInfo | null {
     find(report, (stats) =>
       stats.type === 'candidate-pair' && stats.selected === true ? stats.id : undefined,
     );
-  if (pairId === undefined) return null;
+  return pairId === undefined ? null : pairPath(report, pairId);
+}
+
+/** The path of the candidate pair `pairId`, or null when the report cannot say. */
+export function pairPath(report: StatsLike, pairId: string): PathInfo | null {
   const pair = record(report.get(pairId));
   const local = record(report.get(String(pair?.localCandidateId)));
   const remote = record(report.get(String(pair?.remoteCandidateId)));

@@ -5,6 +5,8 @@
 import type { Env, Timer } from './env.js';
 import {
   compareSnapshots,
+  busiestPayloadPair,
+  pairPath,
   readPathSnapshot,
   selectedPath,
   type ActivityDelta,
@@ -34,7 +36,10 @@ export class PathProbe {
     this.#onSample = onSample;
   }
 
-  /** The selected path at the last sample, or null before one was selected. */
+  /**
+   * The path at the last sample: the pair media or data arrived on, else the selected one; null
+   * before either.
+   */
   get path(): PathInfo | null {
     return this.#path;
   }
@@ -86,8 +91,11 @@ export class PathProbe {
     if (report === null) return;
     const snapshot = readPathSnapshot(report);
     const delta = compareSnapshots(this.#last, snapshot);
+    // The pair media arrives on says where the call runs; the selected one may lag behind.
+    const busiest = busiestPayloadPair(this.#last, snapshot);
     this.#last = snapshot;
-    this.#path = selectedPath(report) ?? this.#path;
+    this.#path =
+      (busiest === null ? null : pairPath(report, busiest)) ?? selectedPath(report) ?? this.#path;
     this.#onSample(delta);
   }
 }

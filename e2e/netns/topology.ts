@@ -47,8 +47,8 @@ export const LINKS = {
 } as const;
 
 /**
- * Playwright runs netns spec files in two workers at once (playwright.config.ts); each worker gets
- * its own namespaces. The first keeps the historical `rpt-`.
+ * Playwright runs netns spec files in several workers at once (playwright.config.ts); each worker
+ * gets its own namespaces. The first keeps the historical `rpt-`.
  */
 function workerPrefix(): string | undefined {
   const index = Number(process.env.TEST_PARALLEL_INDEX ?? '0');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  busiestPayloadPair,
   compareSnapshots,
+  pairPath,
   readPathSnapshot,
   selectedPath,
   type PathSnapshot,
@@ -167,6 +169,43 @@ describe('compareSnapshots', () => {
     const before = snapshot({ old: [5000, 4000], current: [700, 600] });
     const after = snapshot({ old: [5000, 4000], current: [700, 600] });
     expect(compareSnapshots(before, after)).toEqual({ fresh: false, freshPayload: false });
+  });
+});
+
+describe('busiestPayloadPair', () => {
+  it('names the pair whose media and data grew most, STUN not counted', () => {
+    const before = snapshot({ OLD: [100, 50], NEW: [10, 0] });
+    // The old pair still gets checks (received grows), the new one carries the media.
+    expect(busiestPayloadPair(before, snapshot({ OLD: [200, 50], NEW: [40, 30] }))).toBe('NEW');
+    expect(busiestPayloadPair(before, snapshot({ OLD: [200, 90], NEW: [40, 30] }))).toBe('OLD');
+  });
+
+  it('is null when no payload grew, and counts a new pair from zero', () => {
+    expect(busiestPayloadPair(snapshot({ A: [1, 5] }), snapshot({ A: [9, 5] }))).toBeNull();
+    expect(busiestPayloadPair(snapshot({ A: [1, 5] }), snapshot({ A: [1, 5], B: [3, 2] }))).toBe(
+      'B',
+    );
+    expect(busiestPayloadPair(null, snapshot({ A: [1, 0] }))).toBeNull();
+  });
+});
+
+describe('pairPath', () => {
+  it('describes any pair, selected or not', () => {
+    const stats = report(
+      transport('CP1'),
+      pair('CP1'),
+      pair('CP2'),
+      ...hostPath('CP1'),
+      local('CP2', { candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' }),
+      remote('CP2', 'srflx'),
+    );
+    expect(pairPath(stats, 'CP2')).toEqual({
+      local: 'relay',
+      remote: 'srflx',
+      protocol: 'udp',
+      relayProtocol: 'tcp',
+    });
+    expect(pairPath(stats, 'nope')).toBeNull();
   });
 });
 
