@@ -1,5 +1,5 @@
-// Keeps the benchmark from rotting: runs its `--quick` mode (bench/runner.ts: one run of 3 s and
-// 10 s media cuts for the MDN-naive handler and resilient-peer's defaults, and a mass restart of
+// Keeps the benchmark from rotting: runs its `--quick` mode (bench/runner.ts: one run of a 3 s
+// media cut for the MDN-naive handler and resilient-peer's defaults, and a mass restart of
 // two library calls per page) in the normal suite and checks that every run produced its
 // figures. Nothing here asserts how fast anything is; `npm run bench` measures that. Writes no
 // result files.

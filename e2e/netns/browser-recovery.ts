@@ -1,8 +1,8 @@
 // The recovery scenarios of a browser pairing other than Chromium ↔ Chromium, defined once and
 // run by one spec file per pairing (so the two netns workers can take them at the same time):
 // media-path cuts of 10 s and of 40 s (past Firefox's `failed`, where only a new connection
-// brings the call back), a full cut of one peer for 30 s, five short cuts in a row, and an address
-// change. Each must recover by itself with media both ways; the data channel keeps its sequence
+// brings the call back), a full cut of one peer for 30 s, five short cuts in a row (same-browser pairings only), and an
+// address change. Each must recover by itself with media both ways; the data channel keeps its sequence
 // through cuts that do not close it, and is re-created cleanly where the connection is replaced.
 
 import { expect, test } from '@playwright/test';
@@ -94,15 +94,19 @@ export function defineBrowserRecovery(browsers: PeerBrowserNames): void {
       await expectRecovered('full A 30 s', w, 20_000);
     });
 
-    test('five 3 s media cuts in a row', async () => {
-      test.setTimeout(120_000);
-      await openCall();
-      for (let cycle = 1; cycle <= 5; cycle++) {
-        const w = await harness().faults.outage('media', 3_000);
-        await expectRecovered(`cycle ${cycle}`, w, 10_000);
-        await sleep(2_000);
-      }
-    });
+    // Repeated short cuts run for Firefox ↔ Firefox here (and Chromium ↔ Chromium in
+    // scenarios.spec.ts), not for the mixed pairings, to keep the suite within its time budget.
+    if (browsers.a === browsers.b) {
+      test('five 3 s media cuts in a row', async () => {
+        test.setTimeout(120_000);
+        await openCall();
+        for (let cycle = 1; cycle <= 5; cycle++) {
+          const w = await harness().faults.outage('media', 3_000);
+          await expectRecovered(`cycle ${cycle}`, w, 10_000);
+          await sleep(2_000);
+        }
+      });
+    }
 
     test('peer A changes address', async () => {
       await openCall();
