@@ -27,9 +27,10 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: 0,
-  // Two netns specs at once (each worker with its own namespaces, topology.ts) beside the browser
-  // suite, one at a time: the netns specs mostly wait on real outages and the browsers' timers.
-  // Three netns workers saturated 2 cores (run queue 20-39) and made cuts fail to restore in time.
+  // Three at once: the netns specs mostly wait on real outages and the browsers' timers, each
+  // worker with its own namespaces (topology.ts); the browser suite takes one of the three
+  // slots, one test at a time. Four at once saturated 2 cores (run queue 20-39) and made cuts
+  // fail to restore in time.
   workers: 3,
   reporter: [['list']],
   timeout: 60_000,
@@ -41,7 +42,7 @@ export default defineConfig({
   },
   projects: [
     { name: 'browser', testMatch: /e2e\/[^/]+\.spec\.ts$/, workers: 1 },
-    { name: 'netns', testMatch: /e2e\/netns\/.*\.spec\.ts$/, timeout: 300_000, workers: 2 },
+    { name: 'netns', testMatch: /e2e\/netns\/.*\.spec\.ts$/, timeout: 300_000, workers: 3 },
   ],
   webServer: {
     command: `node scripts/serve.mjs --port ${PORT} --test-hooks`,

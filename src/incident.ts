@@ -5,44 +5,21 @@
 // timing; detection.ts the verdicts; this file the order of side effects.
 
 import type { Connection } from './connection.js';
-import {
-  attemptVerdict,
-  hasRecovered,
-  type RecoveryEvidence,
-  type Replacement,
-} from './detection.js';
+import { attemptVerdict, hasRecovered, type RecoveryEvidence } from './detection.js';
 import type { Env } from './env.js';
 import { errorText } from './errors.js';
-import {
-  configure,
-  hasTurnServer,
-  nextRung,
-  transportPolicy,
-  type IceServers,
-  type Rung,
-} from './escalation.js';
+import type { Rung } from './escalation.js';
 import type { PhaseCause, ResilientPeerEvents } from './events.js';
 import { kickKeyframes } from './keyframe.js';
 import type { Policy, Trigger } from './policy.js';
+import {
+  activityForMs,
+  newIncidentState,
+  noteActivity,
+  type IncidentState,
+} from './incident-state.js';
 import { RecoveryScheduler } from './recovery.js';
-
-/** The open incident's state; null between incidents. */
-interface IncidentState {
-  /** The last sign of life before detection (detection itself for a manual restart). */
-  readonly lostAt: number;
-  /** A restart of this incident has been negotiated (by either side). */
-  restartDone: boolean;
-  /** Restarts negotiated in this incident that have not brought the path back. */
-  restartsWithoutRecovery: number;
-  /** Media or data were streaming when the path broke: their return ends the incident. */
-  readonly payloadExpected: boolean;
-  /** When STUN activity was first seen after the restart was done; null before. */
-  activitySince: number | null;
-  rung: Rung;
-  /** The last replacement of the connection in this incident, or null. */
-  replacement: Replacement | null;
-  keyframeKicked: boolean;
-}
+import { RestartSettings, type RestartSettingsConfig } from './restart-settings.js';
 
 /** What the incident needs from the facade. */
 export interface IncidentHooks {
@@ -65,15 +42,10 @@ export interface IncidentHooks {
 }
 
 /** How the incident is configured. */
-export interface IncidentConfig {
+export interface IncidentConfig extends RestartSettingsConfig {
   readonly policy: Policy;
   readonly polite: boolean;
   readonly kickKeyframes: boolean;
-  /** Completed restarts without recovery before the relay rung; 0: never. */
-  readonly relayAfterRestarts: number;
-  readonly iceServers: IceServers;
-  /** The app's own transport policy, which every rung but the relay one restarts with. */
-  readonly iceTransportPolicy: RTCIceTransportPolicy;
 }
 
 /** See the file comment. */
@@ -82,12 +54,16 @@ export class Incident {
   readonly #config: IncidentConfig;
   readonly #hooks: IncidentHooks;
   readonly #scheduler: RecoveryScheduler;
+  readonly #settings: RestartSettings;
   #state: IncidentState | null = null;
 
   constructor(env: Env, config: IncidentConfig, hooks: IncidentHooks) {
     this.#env = env;
     this.#config = config;
     this.#hooks = hooks;
+    this.#settings = new RestartSettings(config, (message, data) => {
+      hooks.log('warn', message, data);
+    });
     this.#scheduler = new RecoveryScheduler(env, config.policy, {
       scheduled: (attempt, delayMs, trigger) => {
         hooks.emit('restartScheduled', { attempt, delayMs, trigger });
@@ -150,27 +126,10 @@ export class Incident {
     if (this.#scheduler.active) this.#restartDone();
   }
 
-  /**
-   * The remote restarts ICE and our answer will gather anew: with fresh ICE servers, as our own
-   * restarts do. A side that only ever answers would otherwise gather with expired TURN
-   * credentials (seen: 401, no new relay candidate, the call left on its old allocation).
-   * The transport policy stays as it is.
-   */
-  async answeringRestart(): Promise<void> {
-    if (!this.#config.iceServers.hasProvider) return;
+  /** The remote restarts ICE and our answer will gather anew: with fresh ICE servers. */
+  answeringRestart(): Promise<void> {
     const connection = this.#hooks.connection();
-    const servers = await this.#config.iceServers.refresh();
-    if (this.#hooks.connection() !== connection) return;
-    const { pc } = connection;
-    try {
-      configure(
-        pc,
-        servers,
-        pc.getConfiguration().iceTransportPolicy ?? this.#config.iceTransportPolicy,
-      );
-    } catch (error) {
-      this.#hooks.log('warn', 'setConfiguration failed', { error: errorText(error) });
-    }
+    return this.#settings.forAnswer(connection, () => this.#hooks.connection() === connection);
   }
 
   /** Something was seen that may end the incident. */
@@ -186,9 +145,7 @@ export class Incident {
     }
     const state = this.#state;
     const now = this.#env.now();
-    if (state?.restartDone === true && evidence === 'activity' && connection.monitor.connected) {
-      state.activitySince ??= now;
-    }
+    if (state !== null) noteActivity(state, evidence, connection.monitor.connected, now);
     const recovered = hasRecovered({
       evidence,
       trigger: this.#scheduler.trigger ?? 'manual',
@@ -196,7 +153,7 @@ export class Incident {
       restartDone: state?.restartDone ?? false,
       probing: connection.probe !== null,
       payloadExpected: state?.payloadExpected ?? false,
-      activityForMs: state?.activitySince == null ? 0 : now - state.activitySince,
+      activityForMs: state === null ? 0 : activityForMs(state, now),
     });
     if (recovered) this.#recover();
   }
@@ -224,16 +181,7 @@ export class Incident {
   #open(trigger: Trigger, lostAt: number): void {
     const fresh = this.#scheduler.active
       ? null
-      : {
-          lostAt,
-          restartDone: false,
-          restartsWithoutRecovery: 0,
-          payloadExpected: this.#hooks.connection().monitor.carriesPayload(lostAt),
-          activitySince: null,
-          rung: 'restart' as Rung,
-          replacement: null,
-          keyframeKicked: false,
-        };
+      : newIncidentState(lostAt, this.#hooks.connection().monitor.carriesPayload(lostAt));
     if (fresh !== null) this.#state = fresh;
     // The scheduler may run the first attempt right away, inside this call.
     if (this.#scheduler.detect(trigger)) {
@@ -257,13 +205,8 @@ export class Incident {
   #nextRung(): Rung {
     const state = this.#state;
     if (state === null) return 'restart';
-    const servers = this.#hooks.connection().pc.getConfiguration().iceServers;
-    return nextRung({
-      rung: state.rung,
-      restartsWithoutRecovery: state.restartsWithoutRecovery,
-      relayAfterRestarts: this.#config.relayAfterRestarts,
-      relayAvailable: hasTurnServer(this.#config.iceServers.latest ?? servers),
-    });
+    const { pc } = this.#hooks.connection();
+    return this.#settings.nextRung(pc, state.rung, state.restartsWithoutRecovery);
   }
 
   #attempt(attempt: number, trigger: Trigger): void {
@@ -320,21 +263,9 @@ export class Incident {
     const connection = this.#hooks.connection();
     if (state === null) return;
     state.rung = this.#nextRung();
-    const servers = await this.#config.iceServers.refresh();
-    // The incident may have ended, or the connection been replaced, while the provider answered.
-    if (this.#state !== state || this.#hooks.connection() !== connection) return;
-    try {
-      // Each incident starts on the app's own policy again, also after one that recovered
-      // through TURN; an app that asked for TURN only keeps it on every rung (its addresses stay
-      // hidden).
-      configure(
-        connection.pc,
-        servers,
-        transportPolicy(state.rung, this.#config.iceTransportPolicy),
-      );
-    } catch (error) {
-      this.#hooks.log('warn', 'setConfiguration failed', { error: errorText(error) });
-    }
+    // The incident may end, or the connection be replaced, while the provider answers.
+    const current = (): boolean => this.#state === state && this.#hooks.connection() === connection;
+    if (!(await this.#settings.forRestart(connection, state.rung, current))) return;
     const outcome = connection.negotiator.restartIce();
     if (outcome === 'nothing') {
       this.#scheduler.settled();

@@ -69,7 +69,7 @@ async function signalingUp(peer: Peer): Promise<boolean> {
   try {
     await run('ip', [
       ...['netns', 'exec', topology.namespaces[peer], process.execPath, '-e'],
-      `fetch(${JSON.stringify(`${server.url}/healthz`)}, { signal: AbortSignal.timeout(2000) })
+      `fetch(${JSON.stringify(`${server.url}/healthz`)}, { signal: AbortSignal.timeout(4000) })
         .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));`,
     ]);
     return true;

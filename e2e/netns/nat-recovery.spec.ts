@@ -183,6 +183,10 @@ test.describe.serial('NAT recovery, endpoint-independent on both sides', () => {
     });
     const before = await paths(h, 'udp blocked, before');
     expect(before.a).toMatchObject({ local: 'srflx', protocol: 'udp' });
+    // Mid-call, not the second after connecting: the library waits for media to return only
+    // after it saw a steady stream (detection.ts STEADY_PAYLOAD_MS), and it takes STUN checks on
+    // the new TURN/TCP pair, which come seconds before the media, for recovery otherwise.
+    await sleep(3_000);
     const cut = await h.faults.udpBlocked('a');
     const recovered = await expectRecovered(
       h,
