@@ -67,9 +67,15 @@ async function paths(h: NatHarness, label: string): Promise<Record<Peer, Path>> 
   return result;
 }
 
+/** Whether `peer` went `recovering` at all since `since`. */
+const wentRecovering = (h: NatHarness, peer: Peer, since: number): boolean =>
+  h.timeline.find(peer, 'phaseChange', since, (d) => d.to === 'recovering') !== undefined;
+
 /**
  * After `w`: flowing both ways within BOUND_MS, figures printed and checked, no offer left
- * unanswered, the sequence intact. Returns each side's `recovered` event data.
+ * unanswered, the sequence intact. A side may never have gone `recovering` (the other side's
+ * restart reached it before its own detection: seen after a NAT reset), but one side must have
+ * recovered. Returns each side's `recovered` event data ({} for a side that stayed connected).
  */
 async function expectRecovered(
   h: NatHarness,
@@ -82,16 +88,24 @@ async function expectRecovered(
   await c.expectFlowing(w.restoredAt, BOUND_MS);
   const f = c.print(label, w);
   const recovered = { a: {}, b: {} } as Record<Peer, Readonly<Record<string, unknown>>>;
+  const incident = {
+    a: wentRecovering(h, 'a', w.cutBeganAt),
+    b: wentRecovering(h, 'b', w.cutBeganAt),
+  };
+  expect(incident.a || incident.b, 'one side at least recovered').toBe(true);
   for (const peer of PEERS) {
     // A fault that stays has no restore, so `print` cannot place recovering before it.
     if (!stays) expect(f[peer].cutToRecovering, `${peer}: recovery started`).not.toBeNull();
-    for (const figure of ['restoreToConnected', 'restoreToMessage', 'restoreToFrame'] as const) {
+    const figures = incident[peer]
+      ? (['restoreToConnected', 'restoreToMessage', 'restoreToFrame'] as const)
+      : (['restoreToMessage', 'restoreToFrame'] as const); // its phase stayed connected
+    for (const figure of figures) {
       expect(f[peer][figure] ?? Infinity, `${peer}: ${figure}`).toBeLessThanOrEqual(BOUND_MS);
     }
     const s = await c.state(peer);
     expect(s.signalingState, `${peer}: no offer left unanswered`).toBe('stable');
     const event = h.timeline.find(peer, 'recovered', w.cutBeganAt);
-    expect(event, `${peer}: recovered event`).toBeDefined();
+    if (incident[peer]) expect(event, `${peer}: recovered event`).toBeDefined();
     recovered[peer] = event?.data ?? {};
     const attempts = h.timeline.events
       .filter((e) => e.source === peer && e.event === 'restartAttempt' && e.t >= w.cutBeganAt)
@@ -154,8 +168,9 @@ const asEvent = (cut: Cut): CutWindow => ({
 function printRecovering(h: NatHarness, label: string, cut: Cut): void {
   for (const peer of PEERS) {
     const e = h.timeline.find(peer, 'phaseChange', cut.cutBeganAt, (d) => d.to === 'recovering');
-    console.log(`[${label}] ${peer}: cut→recovering ${e ? `${e.t - cut.cutAt} ms` : 'n/a'}`);
-    expect(e, `${peer}: recovery started`).toBeDefined();
+    console.log(
+      `[${label}] ${peer}: cut→recovering ${e ? `${e.t - cut.cutAt} ms` : 'never (stayed connected)'}`,
+    );
   }
 }
 
