@@ -7,15 +7,8 @@ import { describeScenarios } from './scenario-suite';
 import { sleep } from './sh';
 
 describeScenarios('scenlong', (harness, helpers) => {
-  const {
-    state,
-    openCall,
-    markWindow,
-    print,
-    waitEvent,
-    expectSequenceIntact,
-    expectFlowing,
-  } = helpers;
+  const { state, openCall, markWindow, print, waitEvent, expectSequenceIntact, expectFlowing } =
+    helpers;
   test('4. 60 s outage: attempts follow the policy’s growing delays, and the call comes back', async () => {
     test.setTimeout(180_000);
     // Growing delays, then a steady 8 s (a restarted ICE session checks for ~15 s in

@@ -7,15 +7,8 @@ import { describeScenarios } from './scenario-suite';
 import { sleep } from './sh';
 
 describeScenarios('scen', (harness, helpers) => {
-  const {
-    state,
-    openCall,
-    markWindow,
-    figures,
-    print,
-    expectSequenceIntact,
-    expectFlowing,
-  } = helpers;
+  const { state, openCall, markWindow, figures, print, expectSequenceIntact, expectFlowing } =
+    helpers;
   test('1. media path cut for 20 s: recovery starts early, call resumes intact', async () => {
     await openCall();
     const w = await harness().faults.outage('media', 20_000);
