@@ -119,8 +119,11 @@ describe('Reachability', () => {
     expect([reached(), fresh]).toEqual([0, ['second']]);
   });
 
-  it('tells the caller to try anyway after BLIND_AFTER_MS without an answer, once', async () => {
-    const { env, probes, start, reached } = setup(150);
+  it('tells the caller to try anyway after BLIND_AFTER_MS without an answer', async () => {
+    const { env, probes, start, reached, reachability } = setup(150);
+    const reachabilityStop = (): void => {
+      reachability.stop();
+    };
     start();
     await env.pass(BLIND_AFTER_MS - 150);
     expect(reached()).toBe(0);
@@ -131,6 +134,13 @@ describe('Reachability', () => {
     probes.requests[0]?.answer(204);
     await settle();
     expect(reached()).toBe(1);
+    // Still unanswered: the next round says so at once (the caller's backoff paces the tries)...
+    start();
+    expect(reached()).toBe(2);
+    // ...until stop() from outside (offline, online, close): then probing begins afresh.
+    reachabilityStop();
+    start();
+    expect(reached()).toBe(2);
   });
 
   it('is not available without fetch, and never calls back', async () => {
