@@ -19,16 +19,6 @@ const MAX_IN_FLIGHT = 2;
 const REFUSED_WITHIN_MS = 100;
 const REFUSED_MAX_INTERVAL_MS = 1000;
 
-/**
- * After this long without an answer the caller is told to try its connection anyway, and from
- * then on at every start() until a probe is answered (or stop() is called from outside): its
- * own backoff paces the tries. After long blackholes the first probe was answered only ~47 s
- * after the path returned (bench `full:90`, 3 of 3 runs; 9 s after 30 s, 0.2 s after 10 s), most
- * likely behind the browser's connects for the aborted probes, which keep going in TCP SYN
- * backoff; a WebSocket goes through its own socket pool in Chromium.
- */
-export const BLIND_AFTER_MS = 10_000;
-
 /** Probes `url` until it answers. */
 export class Reachability {
   readonly #url: string;
@@ -40,8 +30,6 @@ export class Reachability {
   #generation = 0;
   #lastAnswerMs: number | null = null;
   #refusals = 0;
-  /** When probes stopped being answered (the first start() since an answer); null after one. */
-  #unansweredSince: number | null = null;
   #onReachable: () => void = () => undefined;
 
   constructor(
@@ -61,21 +49,15 @@ export class Reachability {
 
   /** Probes until the server answers, then calls `onReachable` once. Restarts a running probe. */
   start(onReachable: () => void): void {
-    this.#halt();
+    this.stop();
     this.#running = true;
     this.#refusals = 0;
-    this.#unansweredSince ??= this.#env.now();
     this.#onReachable = onReachable;
     this.#tick();
   }
 
-  /** Stops probing; answers still in flight are ignored. The next start() begins afresh. */
+  /** Stops probing; answers still in flight are ignored. */
   stop(): void {
-    this.#halt();
-    this.#unansweredSince = null;
-  }
-
-  #halt(): void {
     this.#running = false;
     this.#generation += 1;
     this.#inFlight = 0;
@@ -84,11 +66,6 @@ export class Reachability {
 
   #tick(): void {
     if (!this.#running) return;
-    const since = this.#unansweredSince;
-    if (since !== null && this.#env.now() - since >= BLIND_AFTER_MS) {
-      this.#reached();
-      return;
-    }
     if (this.#inFlight < MAX_IN_FLIGHT) void this.#probe(this.#generation);
     const intervalMs = Math.min(
       Math.max(this.#intervalMs, REFUSED_MAX_INTERVAL_MS),
@@ -129,13 +106,8 @@ export class Reachability {
       return;
     }
     this.#lastAnswerMs = this.#env.now() - startedAt;
-    this.#unansweredSince = null;
-    this.#reached();
-  }
-
-  #reached(): void {
     const onReachable = this.#onReachable;
-    this.#halt();
+    this.stop();
     onReachable();
   }
 }

@@ -29,10 +29,9 @@ export class Reconnector {
     this.#failures += 1;
   }
 
-  /** The relay welcomed a socket: no backoff any more, and the next outage is probed afresh. */
+  /** The relay welcomed a socket: no backoff any more. */
   welcomed(): void {
     this.#failures = 0;
-    this.#reachability.stop();
   }
 
   /** The socket is gone: connect as soon as the relay can be reached. */
