@@ -19,6 +19,17 @@ const MAX_IN_FLIGHT = 2;
 const REFUSED_WITHIN_MS = 100;
 const REFUSED_MAX_INTERVAL_MS = 1000;
 
+/**
+ * Once probes have been timing out (not refused: the path is dead, not the server) for this
+ * long, the caller is told to try its connection anyway, and from then on at every start() until
+ * a probe is answered or refused (or stop() is called from outside): its own backoff paces the
+ * tries. After long blackholes the first probe was answered only ~47 s after the path returned
+ * (bench `full:90`, 3 of 3 runs; 9 s after 30 s, 0.2 s after 10 s): Chromium lets the TCP
+ * connect of an aborted request run on (up to 6 per host), in SYN backoff, and later requests
+ * wait for those. A WebSocket handshake does not queue behind them.
+ */
+export const BLIND_AFTER_MS = 10_000;
+
 /** Probes `url` until it answers. */
 export class Reachability {
   readonly #url: string;
@@ -30,6 +41,8 @@ export class Reachability {
   #generation = 0;
   #lastAnswerMs: number | null = null;
   #refusals = 0;
+  /** When the first of an unbroken run of timed-out probes was sent; null after any reply. */
+  #timingOutSince: number | null = null;
   #onReachable: () => void = () => undefined;
 
   constructor(
@@ -49,15 +62,20 @@ export class Reachability {
 
   /** Probes until the server answers, then calls `onReachable` once. Restarts a running probe. */
   start(onReachable: () => void): void {
-    this.stop();
+    this.#halt();
     this.#running = true;
     this.#refusals = 0;
     this.#onReachable = onReachable;
     this.#tick();
   }
 
-  /** Stops probing; answers still in flight are ignored. */
+  /** Stops probing; answers still in flight are ignored. The next start() begins afresh. */
   stop(): void {
+    this.#halt();
+    this.#timingOutSince = null;
+  }
+
+  #halt(): void {
     this.#running = false;
     this.#generation += 1;
     this.#inFlight = 0;
@@ -66,6 +84,11 @@ export class Reachability {
 
   #tick(): void {
     if (!this.#running) return;
+    const since = this.#timingOutSince;
+    if (since !== null && this.#env.now() - since >= BLIND_AFTER_MS) {
+      this.#reached();
+      return;
+    }
     if (this.#inFlight < MAX_IN_FLIGHT) void this.#probe(this.#generation);
     const intervalMs = Math.min(
       Math.max(this.#intervalMs, REFUSED_MAX_INTERVAL_MS),
@@ -103,11 +126,17 @@ export class Reachability {
     if (!answered) {
       const refused = this.#env.now() - startedAt < REFUSED_WITHIN_MS;
       this.#refusals = refused ? this.#refusals + 1 : 0;
+      this.#timingOutSince = refused ? null : (this.#timingOutSince ?? startedAt);
       return;
     }
     this.#lastAnswerMs = this.#env.now() - startedAt;
+    this.#timingOutSince = null;
+    this.#reached();
+  }
+
+  #reached(): void {
     const onReachable = this.#onReachable;
-    this.stop();
+    this.#halt();
     onReachable();
   }
 }

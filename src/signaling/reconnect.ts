@@ -29,9 +29,10 @@ export class Reconnector {
     this.#failures += 1;
   }
 
-  /** The relay welcomed a socket: no backoff any more. */
+  /** The relay welcomed a socket: no backoff any more, and the next outage is probed afresh. */
   welcomed(): void {
     this.#failures = 0;
+    this.#reachability.stop();
   }
 
   /** The socket is gone: connect as soon as the relay can be reached. */

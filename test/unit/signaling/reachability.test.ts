@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { probeUrlOf, Reachability } from '../../../src/signaling/reachability.js';
+import { BLIND_AFTER_MS, probeUrlOf, Reachability } from '../../../src/signaling/reachability.js';
 import { FakeEnv, settle } from '../../support/fake-env.js';
 import { fakeFetch } from '../../support/fake-fetch.js';
 
@@ -76,8 +76,8 @@ describe('Reachability', () => {
 
   it('never spaces probes wider than the interval asked for when it is longer than a second', async () => {
     const { env, times } = refusing(2000);
-    await env.pass(10_000);
-    expect(times).toEqual([0, 2000, 4000, 6000, 8000, 10_000]);
+    await env.pass(9_000);
+    expect(times).toEqual([0, 2000, 4000, 6000, 8000]);
   });
 
   it('keeps the full pace when probes fail slowly (a dead path)', async () => {
@@ -117,6 +117,55 @@ describe('Reachability', () => {
     probes.requests[1]?.answer();
     await settle();
     expect([reached(), fresh]).toEqual([0, ['second']]);
+  });
+
+  /** Lets `ms` pass, each probe timing out 150 ms after it was sent (a dead path). */
+  async function timeOut(env: FakeEnv, probes: ReturnType<typeof fakeFetch>, ms: number) {
+    for (let passed = 0; passed < ms; passed += 150) {
+      const sent = probes.pending();
+      await env.pass(150);
+      for (const request of sent) {
+        request.fail(new DOMException('timed out', 'TimeoutError'));
+      }
+      await settle();
+    }
+  }
+
+  it('tells the caller to try anyway once probes have timed out for BLIND_AFTER_MS', async () => {
+    const { env, probes, start, reached, reachability } = setup(150);
+    start();
+    await timeOut(env, probes, BLIND_AFTER_MS - 150);
+    expect(reached()).toBe(0);
+    await timeOut(env, probes, 300); // the first tick at or after BLIND_AFTER_MS
+    expect(reached()).toBe(1);
+    expect(env.pendingTimers).toBe(0);
+    // Still timing out: the next round says so at once (the caller's backoff paces the tries)...
+    start();
+    expect(reached()).toBe(2);
+    // ...until stop() from outside (offline, online, close): then probing begins afresh.
+    reachability.stop();
+    start();
+    expect(reached()).toBe(2);
+  });
+
+  it('does not count probes that hang, or that were refused, towards BLIND_AFTER_MS', async () => {
+    // Hanging: no probe has timed out yet, so nothing is known about the path.
+    const hanging = setup(150);
+    hanging.start();
+    await hanging.env.pass(BLIND_AFTER_MS + 1000);
+    expect(hanging.reached()).toBe(0);
+    // Refused: the host answered, the server is down (restarting); its connects fail fast.
+    const { env, times } = refusing(150);
+    await env.pass(BLIND_AFTER_MS * 2);
+    expect(times.length).toBeGreaterThan(15);
+    // A refusal in a run of timeouts starts the count afresh.
+    const mixed = setup(150);
+    mixed.start();
+    await timeOut(mixed.env, mixed.probes, BLIND_AFTER_MS - 1000);
+    mixed.probes.pending()[0]?.fail(new TypeError('connection refused'));
+    await settle();
+    await timeOut(mixed.env, mixed.probes, 2000);
+    expect(mixed.reached()).toBe(0);
   });
 
   it('is not available without fetch, and never calls back', async () => {
