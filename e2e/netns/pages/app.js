@@ -263,27 +263,21 @@ window.app = {
     const out = [];
     (await peer.pc.getStats()).forEach((s) => {
       if ((s.type === 'inbound-rtp' || s.type === 'outbound-rtp') && s.kind === 'video') {
-        const {
-          type,
-          packetsReceived,
-          packetsSent,
-          framesDecoded,
-          framesEncoded,
-          keyFramesDecoded,
-          pliCount,
-          firCount,
-          nackCount,
-        } = s;
         out.push({
-          type,
-          packetsReceived,
-          packetsSent,
-          framesDecoded,
-          framesEncoded,
-          keyFramesDecoded,
-          pliCount,
-          firCount,
-          nackCount,
+          type: s.type,
+          packetsReceived: s.packetsReceived,
+          packetsSent: s.packetsSent,
+          framesReceived: s.framesReceived,
+          framesDecoded: s.framesDecoded,
+          framesEncoded: s.framesEncoded,
+          keyFramesDecoded: s.keyFramesDecoded,
+          keyFramesEncoded: s.keyFramesEncoded,
+          pliCount: s.pliCount,
+          firCount: s.firCount,
+          nackCount: s.nackCount,
+          frameWidth: s.frameWidth,
+          qualityLimitationReason: s.qualityLimitationReason,
+          targetBitrate: s.targetBitrate,
         });
       }
     });

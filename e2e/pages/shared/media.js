@@ -1,6 +1,6 @@
 // @ts-check
 // Media for the test pages: a canvas video track that keeps drawing, the fake camera, and the
-// one definition of "a new decoded video frame" (framesDecoded of the current connection grew).
+// one definition of "a new decoded video frame" (a stream of the current connection decoded more).
 
 /**
  * A canvas video track that keeps drawing, so frames flow; `stopDrawing()` ends the drawing.
@@ -43,17 +43,47 @@ export function fakeCamera(video) {
  */
 export async function framesDecoded(pc) {
   let count = 0;
-  (await pc.getStats()).forEach((stats) => {
-    if (stats.type === 'inbound-rtp' && stats.kind === 'video') count += stats.framesDecoded ?? 0;
-  });
+  for (const frames of (await decodedByStream(pc)).values()) count += frames;
   return count;
+}
+
+/**
+ * framesDecoded of each inbound video stream of `pc`, by stats id.
+ * @param {RTCPeerConnection} pc
+ * @returns {Promise<Map<string, number>>}
+ */
+async function decodedByStream(pc) {
+  const byStream = new Map();
+  (await pc.getStats()).forEach((stats) => {
+    if (stats.type === 'inbound-rtp' && stats.kind === 'video') {
+      byStream.set(stats.id, stats.framesDecoded ?? 0);
+    }
+  });
+  return byStream;
+}
+
+/**
+ * Frames decoded between two looks at the same connection. A stream's counter can start again
+ * from 0: Chromium re-creates a receive stream when a renegotiation changes it (seen after an ICE
+ * restart whose offers crossed: every counter of the stream went back to 1), and the frames it
+ * decodes then are new frames although the connection's total went down.
+ * @param {ReadonlyMap<string, number>} before
+ * @param {ReadonlyMap<string, number>} now
+ */
+export function newFrames(before, now) {
+  let frames = 0;
+  for (const [id, count] of now) {
+    const previous = before.get(id) ?? 0;
+    frames += count >= previous ? count - previous : count;
+  }
+  return frames;
 }
 
 /**
  * A poll's finding: the current connection decoded more frames than at the last look.
  * @typedef {object} FrameEvent
  * @property {number} at when the poll saw it, Date.now()
- * @property {number} framesDecoded the connection's count now (all its inbound video)
+ * @property {number} framesDecoded frames counted on this connection so far (restarted stream counters included)
  * @property {boolean} newConnection the first frames of a connection (the first, or a new one)
  * @property {number | null} sinceLastMs time since the previous poll that saw new frames; null
  *   before the first
@@ -69,7 +99,9 @@ export async function framesDecoded(pc) {
 export function watchFrames(currentPc, { everyMs, onFrames, onError }) {
   /** @type {RTCPeerConnection | null} */
   let watched = null;
-  let decoded = 0;
+  /** @type {Map<string, number>} */
+  let decoded = new Map();
+  let total = 0;
   let lastAt = 0;
   /**
    * The connection a getStats is in flight for. Only a poll of that same connection waits for
@@ -83,22 +115,26 @@ export function watchFrames(currentPc, { everyMs, onFrames, onError }) {
     if (!pc || pc === polling || pc.connectionState === 'closed') return;
     polling = pc;
     try {
-      const count = await framesDecoded(pc);
+      const byStream = await decodedByStream(pc);
       if (pc !== currentPc()) return; // replaced while getStats ran
       const newConnection = pc !== watched;
       if (newConnection) {
         watched = pc;
-        decoded = 0;
+        decoded = new Map();
+        total = 0;
       }
-      if (count > decoded) {
+      const frames = newFrames(decoded, byStream);
+      decoded = byStream;
+      if (frames > 0) {
         const at = Date.now();
+        const first = newConnection || total === 0;
+        total += frames;
         onFrames({
           at,
-          framesDecoded: count,
-          newConnection: newConnection || decoded === 0,
+          framesDecoded: total,
+          newConnection: first,
           sinceLastMs: lastAt === 0 ? null : at - lastAt,
         });
-        decoded = count;
         lastAt = at;
       }
     } catch (error) {
