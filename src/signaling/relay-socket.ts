@@ -34,6 +34,8 @@ export class RelaySocket {
   #pingId = 0;
   #pingSentAt = 0;
   #rttMs: number | null = null;
+  /** A verify() waits for the relay: another one must not push its deadline out. */
+  #verifying = false;
 
   /** Connects at once; throws what the WebSocket constructor throws. */
   constructor(
@@ -84,11 +86,14 @@ export class RelaySocket {
     return this.#rttMs;
   }
 
-  send(frame: ClientFrame): void {
+  /** Sends `frame`; false (and reported) when the socket threw. */
+  send(frame: ClientFrame): boolean {
     try {
       this.#socket.send(JSON.stringify(frame));
+      return true;
     } catch (cause) {
       this.#hooks.fail('Could not send on the WebSocket.', cause);
+      return false;
     }
   }
 
@@ -99,9 +104,13 @@ export class RelaySocket {
     this.#rttMs = this.#rttMs === null ? sample : 0.8 * this.#rttMs + 0.2 * sample;
   }
 
-  /** Pings now; if the relay does not answer within a few round trips, the socket is given up. */
+  /**
+   * Pings now; if the relay does not answer within a few round trips, the socket is given up.
+   * While one verify waits, more calls change nothing (a burst of sends must not postpone it).
+   */
   verify(): void {
-    if (this.#state !== 'open') return;
+    if (this.#state !== 'open' || this.#verifying) return;
+    this.#verifying = true;
     this.#ping();
     const { heartbeatTimeoutMs } = this.#timing;
     const verifyMs = Math.min(heartbeatTimeoutMs, Math.max(250, 4 * (this.#rttMs ?? 100)));
@@ -140,6 +149,7 @@ export class RelaySocket {
 
   /** The relay was heard from: restarts the wait after which the socket counts as dead. */
   #heard(): void {
+    this.#verifying = false;
     this.#armDeadline(this.#timing.heartbeatTimeoutMs, 'heartbeat timeout');
   }
 

@@ -123,9 +123,15 @@ export class WebSocketSignaling
     return this.#role.ready;
   }
 
-  /** Sends one message to the remote peer; dropped while the channel is down. */
+  /**
+   * Sends one message to the remote peer; dropped while the channel is down. Every send also
+   * verifies the socket: the call needs this message delivered, and a socket whose path died
+   * (a vanished local address, a blackhole) looks open until the heartbeat times out, seconds
+   * later. The relay's pong comes back within a round trip, or the socket is given up.
+   */
   send(message: SignalingMessage): void {
-    if (this.isUp) this.#socket?.send({ type: 'signal', data: message });
+    const socket = this.isUp ? this.#socket : null;
+    if (socket?.send({ type: 'signal', data: message }) === true) socket.verify();
   }
 
   /**

@@ -495,6 +495,30 @@ describe('WebSocketSignaling bookkeeping', () => {
     expect(sockets.made).toHaveLength(1);
   });
 
+  it('verifies the socket with every send: a relay that stays silent gets it given up at once', () => {
+    const answered = up();
+    answered.signaling.send(CANDIDATE);
+    answered.signaling.send(CANDIDATE); // one check at a time: a burst pings once
+    expect(answered.socket.sentOfType('ping')).toEqual([{ type: 'ping', id: 1 }]);
+    answered.env.advance(20);
+    answered.socket.receive({ type: 'pong', id: 1 });
+    answered.env.advance(1000);
+    expect(answered.signaling.isUp).toBe(true);
+
+    // The path died (a vanished address): the heartbeat alone would wait 3 s. No round trip
+    // measured yet: four times 100 ms.
+    const { env, signaling, socket, sockets } = up();
+    env.advance(500);
+    signaling.send(CANDIDATE);
+    env.advance(399);
+    expect(signaling.isUp).toBe(true);
+    signaling.send(CANDIDATE); // must not postpone the check
+    env.advance(1);
+    expect(socket.closedWith).toBe(4000);
+    expect(signaling.isUp).toBe(false);
+    expect(sockets.made.length).toBeGreaterThanOrEqual(1);
+  });
+
   it('gives the socket up on `offline` and tries nothing until `online`', () => {
     const probes = fakeFetch();
     const env = new FakeEnv({ fetch: probes.fetch, random: () => 0.5 });
