@@ -179,7 +179,7 @@ const test = base.extend<{ relay: RelayServer; peers: Peers }>({
     const windows: { from: number; to: number }[] = [];
     // What Chromium logs when a WebSocket to our relay cannot connect (server down or blackholed).
     const connectFailed = new RegExp(
-      `^WebSocket connection to 'ws://127\\.0\\.0\\.1:${String(relay.port)}/signal\\?room=${room}&id=[0-9a-f]+(&role=(polite|impolite))?' failed`,
+      `^WebSocket connection to 'ws://127\\.0\\.0\\.1:${String(relay.port)}/signal\\?room=${room}&id=[0-9a-f]+&conn=[0-9a-f]+\\.\\d+(&role=(polite|impolite))?' failed`,
     );
     const contexts: BrowserContext[] = [];
     const open = async (name: string): Promise<Page> => {

@@ -9,8 +9,11 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import {
   closeMeansLeft,
   CLOSE_CODES,
+  CONN_TEXT,
   NAME_PATTERN,
   NAME_TEXT,
+  parseConn,
+  type ConnTag,
 } from '../signaling/relay-protocol.js';
 import { isRecord, validateObject, type Rule } from '../validate.js';
 
@@ -34,6 +37,8 @@ export interface Relay {
 
 interface Client {
   readonly id: string;
+  /** Which instance of the client this socket is, and its how-manieth connect; null if not said. */
+  readonly conn: ConnTag | null;
   readonly ws: WebSocket;
   readonly room: Room;
   readonly slot: 0 | 1;
@@ -137,21 +142,20 @@ export function createRelay(
 
   const admit = (ws: WebSocket, url: URL): void => {
     ws.on('error', () => undefined); // 'close' follows every error; leaving happens there
-    const roomName = url.searchParams.get('room');
-    const id = url.searchParams.get('id');
-    const role = url.searchParams.get('role');
-    const problem =
-      checkName('room', roomName) ??
-      checkName('id', id) ??
-      (role === null || role === 'polite' || role === 'impolite'
-        ? null
-        : 'bad role: polite or impolite');
-    if (problem !== null || roomName === null || id === null) {
-      ws.close(CLOSE_CODES.badQuery, problem ?? 'bad query');
+    const query = parseQuery(url.searchParams);
+    if (typeof query === 'string') {
+      ws.close(CLOSE_CODES.badQuery, query);
       return;
     }
+    const { room: roomName, id, role, conn } = query;
     const room = rooms.get(roomName) ?? { name: roomName, slots: [null, null] };
     const previous = room.slots.find((c) => c?.id === id) ?? null;
+    if (previous && isEarlierConnect(conn, previous.conn)) {
+      // A handshake the client gave up arrived late (any path can deliver one late): the newer
+      // socket stays, and the other peer hears nothing. The client has detached this one already.
+      ws.close(CLOSE_CODES.stale, 'stale');
+      return;
+    }
     let slot: 0 | 1;
     if (previous) {
       slot = previous.slot;
@@ -173,6 +177,7 @@ export function createRelay(
     }
     const client: Client = {
       id,
+      conn,
       ws,
       room,
       slot,
@@ -230,6 +235,42 @@ export function createRelay(
     rooms: () => rooms.size,
     dropAll,
   };
+}
+
+interface Query {
+  readonly room: string;
+  readonly id: string;
+  /** The slot asked for: polite, impolite (checked), or none. */
+  readonly role: string | null;
+  readonly conn: ConnTag | null;
+}
+
+/** The upgrade URL's parameters, or what is wrong with them. */
+function parseQuery(params: URLSearchParams): Query | string {
+  const room = params.get('room');
+  const id = params.get('id');
+  const role = params.get('role');
+  const connText = params.get('conn');
+  const conn = connText === null ? null : parseConn(connText);
+  const problem =
+    checkName('room', room) ??
+    checkName('id', id) ??
+    (role === null || role === 'polite' || role === 'impolite'
+      ? null
+      : 'bad role: polite or impolite') ??
+    (connText === null || conn !== null ? null : `bad conn: ${CONN_TEXT}`);
+  if (problem !== null || room === null || id === null) return problem ?? 'bad query';
+  return { room, id, role, conn };
+}
+
+/**
+ * Whether `arriving` is an earlier connect of the same client instance as `present`. A different
+ * nonce is another instance (a reloaded page), which takes over as before; so does a client that
+ * does not say.
+ */
+function isEarlierConnect(arriving: ConnTag | null, present: ConnTag | null): boolean {
+  if (arriving === null || present === null) return false;
+  return arriving.nonce === present.nonce && arriving.counter < present.counter;
 }
 
 function checkName(what: string, value: string | null): string | null {

@@ -1,10 +1,12 @@
 // The reference relay's wire protocol, in one place for both ends: the relay (src/relay/relay.ts)
 // and its browser client (websocket.ts). JSON text frames over one WebSocket per peer, connected
-// to PATH?room=NAME&id=CLIENTID[&role=polite|impolite]:
+// to PATH?room=NAME&id=CLIENTID[&conn=NONCE.COUNTER][&role=polite|impolite]:
 //   relay → client: welcome {polite, peerPresent} · peer {present, left} · pong {id}
 //                   · signal {data} · error {message}
 //   client → relay: ping {id} · signal {data}
 // `role` asks for the slot a client held before a relay restart; without it, the first free one.
+// `conn` numbers a client instance's connects (see `ConnTag`); clients without it are replaced as
+// before.
 
 import { isRecord } from '../validate.js';
 
@@ -24,11 +26,42 @@ export const CLOSE_CODES = Object.freeze({
   startOver: 4000,
   /** Another socket with the same client id took this one's place. */
   replaced: 4001,
+  /**
+   * This socket is an earlier connect of the client instance already in the room (same `conn`
+   * nonce, lower counter) whose handshake arrived late, after the client had given it up: it must
+   * not replace the newer socket, which would stop the client for good (`replaced` is fatal to it).
+   */
+  stale: 4002,
   /** The URL's query was wrong. */
   badQuery: 4400,
   /** Both slots of the room are taken. */
   roomFull: 4409,
 });
+
+/**
+ * `conn=NONCE.COUNTER`: which client instance opened a socket (NONCE, random per instance) and its
+ * how-manieth connect that is (COUNTER, growing with each one; only the order of counters matters).
+ */
+export interface ConnTag {
+  readonly nonce: string;
+  readonly counter: number;
+}
+
+/** At most 15 digits: every counter stays an exact integer. */
+const CONN_PATTERN = /^([\w-]{1,64})\.(\d{1,15})$/;
+export const CONN_TEXT = 'NONCE.COUNTER (1-64 characters of A-Za-z0-9_-, a dot, 1-15 digits)';
+
+export function formatConn({ nonce, counter }: ConnTag): string {
+  return `${nonce}.${String(counter)}`;
+}
+
+/** The tag in a `conn` parameter; null when it is malformed. */
+export function parseConn(value: string): ConnTag | null {
+  const match = CONN_PATTERN.exec(value);
+  if (match === null) return null;
+  const [, nonce = '', counter = ''] = match;
+  return { nonce, counter: Number(counter) };
+}
 
 /** Whether a client that closed with `code` left for good (as opposed to reconnecting). */
 export function closeMeansLeft(code: number): boolean {

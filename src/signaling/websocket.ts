@@ -11,7 +11,7 @@ import type { SignalingChannel, SignalingHandlers } from './channel.js';
 import type { SignalingMessage } from './messages.js';
 import { Reconnector } from './reconnect.js';
 import { Role } from './role.js';
-import { CLOSE_CODES, parseRelayFrame } from './relay-protocol.js';
+import { CLOSE_CODES, formatConn, parseRelayFrame } from './relay-protocol.js';
 import { RelaySocket } from './relay-socket.js';
 import { Subscribers } from './subscribers.js';
 import {
@@ -34,7 +34,7 @@ export class WebSocketSignaling
 {
   /** This client's id in the relay's room. */
   readonly id: string;
-  /** The relay URL with our id, and from the first welcome on, the role to ask for. */
+  /** The relay URL with our id, this connect's `conn`, and from the first welcome on, our role. */
   readonly #url: URL;
   readonly #env: Env;
   readonly #Socket: WebSocketConstructor;
@@ -47,6 +47,12 @@ export class WebSocketSignaling
   readonly #early: unknown[] = [];
   readonly #unwatchPage: () => void;
   readonly #role: Role;
+  /**
+   * Tells this instance's sockets from another's with our id (`conn=` nonce); with the number of
+   * connects so far, lets the relay turn away a late handshake of a socket we already gave up.
+   */
+  readonly #nonce: string;
+  #connects = 0;
   #socket: RelaySocket | null = null;
   #welcomed = false;
   #peerPresent = false;
@@ -60,9 +66,10 @@ export class WebSocketSignaling
   constructor(options: WebSocketSignalingOptions, env: Env = browserEnv()) {
     super();
     const { url, timing, Socket } = resolveOptions(options);
-    const id = options.id ?? randomId(env);
+    const id = options.id ?? randomHex(env, 24);
     url.searchParams.set('id', id);
     this.id = id;
+    this.#nonce = randomHex(env, 12);
     this.#url = url;
     this.#role = new Role(url);
     this.#env = env;
@@ -177,7 +184,7 @@ export class WebSocketSignaling
   #connect(first = false): void {
     if (this.#closed) return;
     try {
-      this.#socket = new RelaySocket(this.#Socket, this.#url.href, this.#env, this.#timing, {
+      this.#socket = new RelaySocket(this.#Socket, this.#nextUrl(), this.#env, this.#timing, {
         opened: () => {
           this.#commit();
         },
@@ -205,10 +212,22 @@ export class WebSocketSignaling
     this.#commit();
   }
 
+  /** The URL for the next connect: numbered, so the relay can put late handshakes in order. */
+  #nextUrl(): string {
+    this.#connects += 1;
+    const conn = formatConn({ nonce: this.#nonce, counter: this.#connects });
+    this.#url.searchParams.set('conn', conn);
+    return this.#url.href;
+  }
+
   #onLost(code: number | null, reason: string): void {
     const welcomed = this.#welcomed;
     this.#drop();
-    // Retrying cannot help: the URL is wrong, or another instance with our id took over.
+    // Retrying cannot help: the URL is wrong, or another instance with our id took over. Not so
+    // `stale`: the relay sends it to a connect older than another of ours, and every socket we
+    // give up is detached (RelaySocket.close), so it cannot reach us from our current socket
+    // unless something is off (another instance drew our nonce). Then it is an ordinary refused
+    // connect, retried with backoff until ours is the newest, and nothing the app can act on.
     if (code === CLOSE_CODES.badQuery || code === CLOSE_CODES.replaced) {
       const why =
         code === CLOSE_CODES.badQuery
@@ -328,6 +347,6 @@ export class WebSocketSignaling
   }
 }
 
-function randomId(env: Env): string {
-  return Array.from({ length: 24 }, () => Math.floor(env.random() * 16).toString(16)).join('');
+function randomHex(env: Env, digits: number): string {
+  return Array.from({ length: digits }, () => Math.floor(env.random() * 16).toString(16)).join('');
 }

@@ -1,6 +1,6 @@
-// Tests of the reference relay over real sockets on 127.0.0.1: slots and roles, replacement,
-// presence (left for good or vanished), forwarding, frame checks, relay-side liveness and the test
-// hooks.
+// Tests of the reference relay over real sockets on 127.0.0.1: slots and roles, replacement (and
+// the late earlier connect that must not replace), presence (left for good or vanished),
+// forwarding, frame checks, relay-side liveness and the test hooks.
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -145,6 +145,53 @@ describe('the relay', () => {
     expect(await a.next()).toEqual({ type: 'peer', present: false, left: false });
     expect(await a.next()).toEqual({ type: 'peer', present: true, left: false });
   });
+
+  it('turns away a late earlier connect of the same instance with 4002, keeping the newer socket', async () => {
+    const a = connect('r1', 'a');
+    await a.next();
+    const b2 = connect('r1', 'b&conn=n1.2');
+    await b2.next();
+    await a.next();
+    // b's first connect, which b gave up, reaches the relay only now.
+    const b1 = connect('r1', 'b&conn=n1.1');
+    expect(await b1.closed).toEqual({ code: 4002, reason: 'stale' });
+    a.send({ type: 'signal', data: 'to b' });
+    expect(await b2.next()).toEqual({ type: 'signal', data: 'to b' });
+    b2.send({ type: 'signal', data: 'to a' });
+    // Nothing about b1 came before it: a never heard b go or come.
+    expect(await a.next()).toEqual({ type: 'signal', data: 'to a' });
+    await a.quiet();
+    expect(b2.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it.each([
+    ['a later connect of the same instance', 'b&conn=n1.1', 'b&conn=n1.2'],
+    ['another instance, even with a lower counter', 'b&conn=n1.5', 'b&conn=n2.1'],
+    ['a client without conn', 'b&conn=n1.5', 'b'],
+    ['a client with conn', 'b', 'b&conn=n1.1'],
+  ])('lets %s replace the socket', async (_what, first, second) => {
+    const a = connect('r1', 'a');
+    await a.next();
+    const b1 = connect('r1', first);
+    await b1.next();
+    await a.next();
+    const b2 = connect('r1', second);
+    expect(await b2.next()).toEqual({ type: 'welcome', polite: true, peerPresent: true });
+    expect(await b1.closed).toEqual({ code: 4001, reason: 'replaced' });
+    expect(await a.next()).toEqual({ type: 'peer', present: false, left: false });
+    expect(await a.next()).toEqual({ type: 'peer', present: true, left: false });
+  });
+
+  it.each(['n1', 'n1.', '.1', 'n1.-1', 'n1.1.2', 'n*1.1', `n1.${'9'.repeat(16)}`])(
+    'closes with 4400 on a malformed conn %j',
+    async (conn) => {
+      const b = connect('r1', `b&conn=${encodeURIComponent(conn)}`);
+      expect(await b.closed).toEqual({
+        code: 4400,
+        reason: 'bad conn: NONCE.COUNTER (1-64 characters of A-Za-z0-9_-, a dot, 1-15 digits)',
+      });
+    },
+  );
 
   it('gives a returning client the role it asks for while that slot is free', async () => {
     const b = connect('r1', 'b&role=polite');

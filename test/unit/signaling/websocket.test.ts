@@ -211,6 +211,43 @@ describe('WebSocketSignaling with the relay', () => {
     expect(first.state).toBe('closed');
   });
 
+  it('keeps its socket when a handshake it gave up reaches the relay late', async () => {
+    const urls: string[] = [];
+    class Recording extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        urls.push(url);
+      }
+    }
+    const a = open('a', { WebSocket: Recording });
+    const b = open('b');
+    const errors: ResilientPeerError[] = [];
+    a.on('error', ({ error }) => errors.push(error));
+    await Promise.all([waitForState(a, isUp), waitForState(b, isUp)]);
+    relay.reset();
+    await waitForState(a, isDown);
+    await Promise.all([waitForState(a, isUp), waitForState(b, isUp)]);
+    expect(urls).toHaveLength(2);
+    const atB = recordSubscriber(b);
+    // a's first handshake, as a transport that held it back would deliver it now.
+    const late = new WebSocket(urls[0] ?? '');
+    late.on('error', () => undefined);
+    const lateClosed = new Promise((resolve) => {
+      late.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+      });
+    });
+    try {
+      expect(await lateClosed).toEqual({ code: 4002, reason: 'stale' });
+      const arrived = nextMessage(b);
+      a.send(CANDIDATE);
+      expect(await arrived).toEqual(CANDIDATE);
+      expect([a.isUp, b.isUp, errors, atB.log]).toEqual([true, true, [], []]);
+    } finally {
+      late.terminate();
+    }
+  });
+
   it('reports a full room and keeps retrying until a slot frees', async () => {
     open('a');
     const b = open('b');
@@ -270,6 +307,36 @@ describe('WebSocketSignaling bookkeeping', () => {
     const { signaling, socket } = stubbed({ id: undefined }, new FakeEnv({ seed: 7 }));
     expect(signaling.id).toMatch(/^[0-9a-f]{24}$/);
     expect(new URL(socket.url).searchParams.get('id')).toBe(signaling.id);
+  });
+
+  it('numbers its connects in `conn`, with a nonce of its own', () => {
+    const env = new FakeEnv({ seed: 7 });
+    const { sockets } = stubbed({}, env);
+    const connectsUntil = (count: number): void => {
+      for (let ms = 0; sockets.made.length < count && ms < 10_000; ms += 1) env.advance(1);
+      expect(sockets.made).toHaveLength(count);
+    };
+    env.advance(3000); // a connect that hangs is given up
+    connectsUntil(2);
+    env.goOnline(); // and one still connecting on `online`
+    connectsUntil(3);
+    sockets.last().open();
+    sockets.last().receive({ type: 'welcome', polite: false, peerPresent: true });
+    sockets.last().closeFromServer(1006);
+    connectsUntil(4);
+    const conns = sockets.made.map((socket) => new URL(socket.url).searchParams.get('conn'));
+    const nonce = conns[0]?.split('.')[0] ?? '';
+    expect(nonce).toMatch(/^[0-9a-f]{12}$/);
+    expect(conns).toEqual([`${nonce}.1`, `${nonce}.2`, `${nonce}.3`, `${nonce}.4`]);
+    const last = new URL(sockets.last().url).searchParams;
+    expect([last.get('room'), last.get('id'), last.get('role')]).toEqual(['r', 'me', 'impolite']);
+    // Another instance with the same id (a reloaded page) counts its own connects.
+    const other = stubbed({}, env).socket;
+    const [otherNonce, otherCounter] = (new URL(other.url).searchParams.get('conn') ?? '').split(
+      '.',
+    );
+    expect(otherNonce).toMatch(/^[0-9a-f]{12}$/);
+    expect([otherNonce === nonce, otherCounter]).toEqual([false, '1']);
   });
 
   it('asks for its first role back on every reconnect', () => {
@@ -629,6 +696,19 @@ describe('WebSocketSignaling bookkeeping', () => {
     expect(sockets.made).toHaveLength(1);
     expect(env.pendingTimers).toBe(0);
     await expect(signaling.ready()).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('takes a stale close as a refused connect: no error, no stop, tried again', () => {
+    // The relay sends it only to a connect older than another of ours, which we have detached; if
+    // one ever reached the current socket, the newer connect that follows is the fix.
+    const { env, signaling, socket, sockets } = stubbed();
+    const events = recordSignaling(signaling);
+    socket.closeFromServer(4002, 'stale');
+    expect(events.of('error')).toEqual([]);
+    expect(signaling.state).toBe('closed');
+    env.advance(375);
+    expect(sockets.made).toHaveLength(2);
+    expect(signaling.state).toBe('connecting');
   });
 
   it('reports a full room and retries with backoff', () => {
