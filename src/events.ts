@@ -39,7 +39,17 @@ export interface RestartAttemptEvent {
   readonly trigger: Trigger;
   /** `restart` (ICE restart), `relay` (the same through TURN only) or `replace`. */
   readonly rung: Rung;
+  /**
+   * What the attempt did: `restart` made a new ICE-restart offer (or asked the remote for one),
+   * `resend` sent the last offer again (still unanswered: it may have gone into a dead socket),
+   * `remote-restart` counted the remote's restart as this attempt (nothing sent), `replace` made
+   * a new connection.
+   */
+  readonly action: RestartAction;
 }
+
+/** See `RestartAttemptEvent.action`. */
+export type RestartAction = 'restart' | 'resend' | 'remote-restart' | 'replace';
 
 /** The remote peer restarted ICE: its offer with new credentials was applied and answered. */
 export interface RemoteRestartEvent {

@@ -230,6 +230,7 @@ export class Incident {
         attempt,
         trigger,
         rung: this.#state?.rung ?? 'restart',
+        action: 'resend',
       });
       return;
     }
@@ -241,7 +242,7 @@ export class Incident {
       this.#hooks.log('info', 'the new connection did not come up; replacing it again', {
         attempt,
       });
-      this.#hooks.emit('restartAttempt', { attempt, trigger, rung: 'replace' });
+      this.#hooks.emit('restartAttempt', { attempt, trigger, rung: 'replace', action: 'replace' });
       this.#hooks.replaceConnection();
       this.#scheduler.settled();
       return;
@@ -252,6 +253,7 @@ export class Incident {
         attempt,
         trigger,
         rung: this.#state?.rung ?? 'restart',
+        action: 'remote-restart',
       });
     }
     this.#scheduler.settled();
@@ -272,7 +274,7 @@ export class Incident {
       return;
     }
     this.#hooks.log('info', 'ICE restart', { attempt, trigger, rung: state.rung, outcome });
-    this.#hooks.emit('restartAttempt', { attempt, trigger, rung: state.rung });
+    this.#hooks.emit('restartAttempt', { attempt, trigger, rung: state.rung, action: 'restart' });
   }
 
   #recover(): void {

@@ -9,6 +9,7 @@ export type {
   PhaseCause,
   RestartScheduledEvent,
   RestartAttemptEvent,
+  RestartAction,
   RemoteRestartEvent,
   RecoveredEvent,
   GaveUpEvent,

@@ -205,7 +205,9 @@ describe('Incident', () => {
     expect(phases).toEqual(['detected']);
     expect(of('restartScheduled')).toEqual([{ attempt: 1, delayMs: 0, trigger: 'stall' }]);
     await env.pass(0);
-    expect(of('restartAttempt')).toEqual([{ attempt: 1, trigger: 'stall', rung: 'restart' }]);
+    expect(of('restartAttempt')).toEqual([
+      { attempt: 1, trigger: 'stall', rung: 'restart', action: 'restart' },
+    ]);
     expect(pc.signalingState).toBe('have-local-offer');
     expect(pc.localDescription?.sdp).not.toContain(`a=ice-ufrag:${ufrag ?? ''}\r`);
   });
@@ -223,7 +225,9 @@ describe('Incident', () => {
     await env.pass(499);
     expect(of('restartAttempt')).toEqual([]);
     await env.pass(1);
-    expect(of('restartAttempt')).toEqual([{ attempt: 1, trigger: 'stall', rung: 'restart' }]);
+    expect(of('restartAttempt')).toEqual([
+      { attempt: 1, trigger: 'stall', rung: 'restart', action: 'restart' },
+    ]);
   });
 
   it('ignores detections and due attempts while ignoring (closed, or the remote left)', async () => {
@@ -249,7 +253,9 @@ describe('Incident', () => {
     pc.traffic = 'none';
     await env.pass(1500);
     // The probe found the stall at 2500 (last activity at 1000) and attempt 1 went out.
-    expect(of('restartAttempt')).toEqual([{ attempt: 1, trigger: 'stall', rung: 'restart' }]);
+    expect(of('restartAttempt')).toEqual([
+      { attempt: 1, trigger: 'stall', rung: 'restart', action: 'restart' },
+    ]);
     await env.pass(300);
     await answer();
     expect(incident.active).toBe(true);
@@ -417,8 +423,8 @@ describe('Incident', () => {
     // second later finds it still pending.
     await env.pass(ATTEMPT_TIMEOUT_MS + 1000);
     expect(of('restartAttempt')).toEqual([
-      { attempt: 1, trigger: 'stall', rung: 'restart' },
-      { attempt: 2, trigger: 'stall', rung: 'restart' },
+      { attempt: 1, trigger: 'stall', rung: 'restart', action: 'restart' },
+      { attempt: 2, trigger: 'stall', rung: 'restart', action: 'resend' },
     ]);
     expect(pc.signalingState).toBe('have-local-offer');
     expect(pc.localDescription?.sdp).toBe(offer);
@@ -435,7 +441,9 @@ describe('Incident', () => {
     await remoteRestart();
     const ufrag = pc.localUfrag;
     await env.pass(500);
-    expect(of('restartAttempt')).toEqual([{ attempt: 1, trigger: 'stall', rung: 'restart' }]);
+    expect(of('restartAttempt')).toEqual([
+      { attempt: 1, trigger: 'stall', rung: 'restart', action: 'remote-restart' },
+    ]);
     expect(pc.signalingState).toBe('stable');
     expect(pc.localUfrag).toBe(ufrag);
     // Covered attempts settle at once: the next one is scheduled right away.
@@ -507,6 +515,7 @@ describe('Incident', () => {
       attempt: 1,
       trigger: 'manual',
       rung: 'restart',
+      action: 'restart',
     });
     expect(made.pc.getConfiguration().iceTransportPolicy).toBe('all');
   });
@@ -678,7 +687,9 @@ describe('Incident', () => {
     made.incident.detect('stall');
     await made.env.pass(0);
     expect(made.asked()).toBe(1);
-    expect(made.of('restartAttempt')).toEqual([{ attempt: 1, trigger: 'stall', rung: 'restart' }]);
+    expect(made.of('restartAttempt')).toEqual([
+      { attempt: 1, trigger: 'stall', rung: 'restart', action: 'restart' },
+    ]);
     await made.remoteRestart();
     made.pc.traffic = 'payload';
     await made.env.pass(100);
@@ -794,7 +805,9 @@ describe('Incident', () => {
     env.online = true;
     incident.online();
     await settle();
-    expect(of('restartAttempt')).toEqual([{ attempt: 1, trigger: 'stall', rung: 'restart' }]);
+    expect(of('restartAttempt')).toEqual([
+      { attempt: 1, trigger: 'stall', rung: 'restart', action: 'restart' },
+    ]);
   });
 
   it('ends on cancel without recovery, and leaves no timer on dispose', async () => {

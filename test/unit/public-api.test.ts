@@ -40,6 +40,7 @@ import {
   type ReplaceReason,
   type ResilientPeerEvents,
   type RestartAttemptEvent,
+  type RestartAction,
   type RestartScheduledEvent,
   type SignalingCause,
   type SignalingChangeEvent,
@@ -130,7 +131,11 @@ describe('the public API', () => {
       readonly attempt: number;
       readonly trigger: Trigger;
       readonly rung: Rung;
+      readonly action: RestartAction;
     }>();
+    expectTypeOf<RestartAction>().toEqualTypeOf<
+      'restart' | 'resend' | 'remote-restart' | 'replace'
+    >();
     expectTypeOf<Rung>().toEqualTypeOf<'restart' | 'relay' | 'replace'>();
     expectTypeOf<RestartScheduledEvent>().toEqualTypeOf<{
       readonly attempt: number;

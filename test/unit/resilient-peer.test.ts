@@ -68,6 +68,7 @@ describe('ResilientPeer', () => {
       attempt: 1,
       trigger: 'stall',
       rung: 'restart',
+      action: 'restart',
     });
     await env.pass(500);
     // The restart was negotiated: new credentials, a new candidate pair, but nothing arrives yet.
@@ -187,6 +188,7 @@ describe('ResilientPeer', () => {
       attempt: 1,
       trigger: 'manual',
       rung: 'restart',
+      action: 'resend',
     });
   });
 
@@ -319,7 +321,7 @@ describe('ResilientPeer', () => {
     expect(b.fake().localUfrag).not.toBe(ufrags[1]);
     await env.pass(100);
     expect(a.events.of('restartAttempt')).toEqual([
-      { attempt: 1, trigger: 'manual', rung: 'restart' },
+      { attempt: 1, trigger: 'manual', rung: 'restart', action: 'restart' },
     ]);
     expect(a.events.of('remoteRestart')).toHaveLength(1);
     expect(a.events.of('recovered')).toEqual([expect.objectContaining({ trigger: 'manual' })]);
@@ -563,7 +565,7 @@ describe('ResilientPeer', () => {
     env.goOnline();
     await env.pass(0);
     expect(a.events.of('restartAttempt')).toEqual([
-      { attempt: 1, trigger: 'network-change', rung: 'restart' },
+      { attempt: 1, trigger: 'network-change', rung: 'restart', action: 'restart' },
     ]);
   });
 
@@ -580,7 +582,7 @@ describe('ResilientPeer', () => {
     env.changeNetwork();
     await env.pass(0);
     expect(a.events.of('restartAttempt')).toEqual([
-      { attempt: 1, trigger: 'network-change', rung: 'restart' },
+      { attempt: 1, trigger: 'network-change', rung: 'restart', action: 'restart' },
     ]);
   });
 
@@ -590,7 +592,7 @@ describe('ResilientPeer', () => {
     pair.a.fake().fail();
     await pair.env.pass(0);
     expect(pair.a.events.of('restartAttempt')).toEqual([
-      { attempt: 1, trigger: 'failed', rung: 'restart' },
+      { attempt: 1, trigger: 'failed', rung: 'restart', action: 'restart' },
     ]);
   });
 
@@ -599,8 +601,12 @@ describe('ResilientPeer', () => {
     await pair.env.pass(3999);
     expect(pair.a.events.of('restartAttempt')).toEqual([]);
     await pair.env.pass(1);
+    // Both sides time out together; A counts B's restart as its attempt 1.
     expect(pair.a.events.of('restartAttempt')).toEqual([
-      { attempt: 1, trigger: 'connect-timeout', rung: 'restart' },
+      { attempt: 1, trigger: 'connect-timeout', rung: 'restart', action: 'remote-restart' },
+    ]);
+    expect(pair.b.events.of('restartAttempt')).toEqual([
+      { attempt: 1, trigger: 'connect-timeout', rung: 'restart', action: 'restart' },
     ]);
   });
 
@@ -635,7 +641,7 @@ describe('ResilientPeer', () => {
     pair.a.channel.setUp(true);
     await pair.env.pass(0);
     expect(pair.a.events.of('restartAttempt')).toEqual([
-      { attempt: 1, trigger: 'disconnected', rung: 'restart' },
+      { attempt: 1, trigger: 'disconnected', rung: 'restart', action: 'restart' },
     ]);
   });
 
