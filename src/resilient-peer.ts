@@ -199,6 +199,14 @@ export class ResilientPeer extends PeerEmitter {
 
   #replace(reason: ReplaceReason): void {
     const previous = this.#connection;
+    // What the old connection looked like, for the log: read before it is closed.
+    const { pc: old } = previous;
+    const was = {
+      connectionState: old.connectionState,
+      iceConnectionState: old.iceConnectionState,
+      sctp: old.sctp?.state ?? null,
+      dtls: old.sctp?.transport.state ?? null,
+    };
     // A remote that had left comes back to a new call; otherwise the open incident goes on and
     // ends with `recovered` once the new connection carries the call.
     if (this.#remoteLeft) this.#incident.cancel();
@@ -208,7 +216,7 @@ export class ResilientPeer extends PeerEmitter {
     else this.#link.session = this.#connection.session;
     previous.close();
     this.#connection.monitor.adjustProbe();
-    this.#log('info', 'connection replaced', { reason });
+    this.#log('info', 'connection replaced', { reason, ...was });
     this.#updatePhase('replaced');
     this.safeEmit('connectionReplaced', { pc: this.pc, previous: previous.pc, reason });
   }
