@@ -28,6 +28,8 @@ export interface IncidentHooks {
   readonly ignoring: () => boolean;
   /** Check now that the signaling path works: every restart needs it. */
   readonly checkSignaling: () => void;
+  /** The media path works again: signaling that is down may reconnect now. */
+  readonly pathBack: () => void;
   /** Send the pending offer again. */
   readonly resendOffer: () => void;
   /** Replace the connection again: the last replacement did not connect. */
@@ -161,7 +163,9 @@ export class Incident {
   /** The native states came back during the incident: ask for a keyframe now, once. */
   reconnected(): void {
     const state = this.#state;
-    if (state === null || state.keyframeKicked || state.replacement !== null) return;
+    if (state === null) return;
+    this.#hooks.pathBack();
+    if (state.keyframeKicked || state.replacement !== null) return;
     state.keyframeKicked = true;
     this.#kick();
   }
@@ -289,6 +293,7 @@ export class Incident {
     health.lastRemoteRestartAt = null;
     health.reconnectedAt = null;
     monitor.adjustProbe();
+    this.#hooks.pathBack();
     this.#hooks.updatePhase('recovered');
     this.#hooks.emit('recovered', {
       trigger: summary.trigger,

@@ -45,6 +45,9 @@ export function incidentHooks(core: PeerCore): IncidentHooks {
     checkSignaling: () => {
       core.link().check();
     },
+    pathBack: () => {
+      core.link().pathBack();
+    },
     resendOffer: () => {
       core.link().resend();
     },

@@ -29,8 +29,10 @@ export interface SignalingChannel {
   /**
    * Optional: start over on a fresh connection. resilient-peer calls it when the remote stopped
    * answering while `isUp` said the channel works — typically a socket that died without the
-   * transport noticing (a blackholed path, a vanished local address). Check your own connection
-   * first if you can, and reconnect if you cannot confirm it; report `down`/`up` as usual.
+   * transport noticing (a blackholed path, a vanished local address) — and when the call's media
+   * path came back while the channel was down (the network most likely works again: a transport
+   * waiting out a backoff may connect now). Check your own connection first if you can, and
+   * reconnect if you cannot confirm it; report `down`/`up` as usual.
    */
   reconnect?(): void;
 }

@@ -134,6 +134,18 @@ export class SignalingLink {
     if (!this.#closed) this.#liveness.check();
   }
 
+  /**
+   * The media path came back while the channel is down or unanswered: the network most likely
+   * works again, so the transport is asked to start over now rather than when its own probes or
+   * backoff say so (signaling often shares the path that just returned). Called at most twice
+   * per incident (native states back, recovered), so it is not paced.
+   */
+  pathBack(): void {
+    if (this.#closed || this.#up) return;
+    this.#hooks.log('the media path is back; asking the channel to reconnect');
+    this.#askReconnect();
+  }
+
   /** Asks the remote to make the ICE-restart offer. */
   requestRestart(): void {
     this.#write({ kind: 'restart', session: this.session });
@@ -241,9 +253,11 @@ export class SignalingLink {
     if (!this.#outbox.holding) this.#hooks.log('the remote stopped answering; holding signaling');
     this.#outbox.holding = true;
     this.#setUp('unanswered');
-    if (this.#channel.reconnect === undefined || !this.#reconnectPace.allow(this.#env.now())) {
-      return;
-    }
+    if (this.#reconnectPace.allow(this.#env.now())) this.#askReconnect();
+  }
+
+  #askReconnect(): void {
+    if (this.#channel.reconnect === undefined) return;
     try {
       this.#channel.reconnect();
     } catch (cause) {

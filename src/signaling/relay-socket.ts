@@ -28,6 +28,8 @@ export class RelaySocket {
   readonly #env: Pick<Env, 'now' | 'setTimeout' | 'clearTimeout'>;
   readonly #timing: Timing;
   readonly #hooks: RelaySocketHooks;
+  /** When the socket was made (`env.now()`). */
+  readonly createdAt: number;
   #state: SocketState = 'connecting';
   #deadline: Timer;
   #beat: Timer;
@@ -48,6 +50,7 @@ export class RelaySocket {
     this.#env = env;
     this.#timing = timing;
     this.#hooks = hooks;
+    this.createdAt = env.now();
     const socket = new Socket(url);
     this.#socket = socket;
     socket.onopen = () => {

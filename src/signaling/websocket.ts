@@ -24,6 +24,9 @@ import {
   type WebSocketSignalingStateEvent,
 } from './websocket-options.js';
 
+/** A handshake pending this long when the network is known to work again counts as stuck. */
+const STUCK_CONNECT_MS = 1000;
+
 /** Most messages kept for the first subscriber when they arrive before anyone subscribed. */
 const MAX_EARLY_MESSAGES = 64;
 
@@ -97,9 +100,7 @@ export class WebSocketSignaling
             this.#socket.verify();
             return;
           }
-          this.#reconnector.stop();
-          this.#drop(CLOSE_CODES.startOver, 'network back');
-          this.#connect();
+          this.#connectNow('network back');
         },
         connectionChange: () => {
           if (this.#socket?.state === 'open') this.#socket.verify();
@@ -161,11 +162,25 @@ export class WebSocketSignaling
   }
 
   /**
-   * resilient-peer calls this when the remote stopped answering: if the relay does not answer a
-   * ping within a few round trips either, this socket is dead without knowing it; start over.
+   * resilient-peer calls this when the remote stopped answering, or when the call's media path
+   * came back while signaling was down. An open socket is verified: if the relay does not answer
+   * a ping within a few round trips, it is dead without knowing it, and starts over. Without one,
+   * the network most likely works again: connect now rather than after the probe or the backoff
+   * (after a long blackhole Chromium's probes wait behind its own stuck connects). A handshake
+   * already under way is left alone unless it has been pending for STUCK_CONNECT_MS: then it most
+   * likely waits in the kernel's SYN backoff from before the path returned.
    */
   reconnect(): void {
-    if (!this.#closed) this.#socket?.verify();
+    if (this.#closed) return;
+    const socket = this.#socket;
+    if (socket?.state === 'open') {
+      socket.verify();
+      return;
+    }
+    if (socket?.state === 'connecting' && this.#env.now() - socket.createdAt < STUCK_CONNECT_MS) {
+      return;
+    }
+    this.#connectNow('network back');
   }
 
   /** Closes the socket for good: no reconnect, no timers, no listeners. Idempotent. */
@@ -218,6 +233,13 @@ export class WebSocketSignaling
     const conn = formatConn({ nonce: this.#nonce, counter: this.#connects });
     this.#url.searchParams.set('conn', conn);
     return this.#url.href;
+  }
+
+  /** Gives up the socket and any connect that was due, and connects at once. */
+  #connectNow(reason: string): void {
+    this.#reconnector.stop();
+    this.#drop(CLOSE_CODES.startOver, reason);
+    this.#connect();
   }
 
   #onLost(code: number | null, reason: string): void {

@@ -51,6 +51,7 @@ function setup(
   const policyErrors: unknown[] = [];
   const world = { ignoring: false };
   let signalingChecks = 0;
+  let pathBacks = 0;
   let replacements = 0;
   const connection: Connection = new Connection(
     pc.native,
@@ -114,6 +115,9 @@ function setup(
       ignoring: () => world.ignoring,
       checkSignaling: () => {
         signalingChecks += 1;
+      },
+      pathBack: () => {
+        pathBacks += 1;
       },
       replaceConnection: () => {
         replacements += 1;
@@ -190,6 +194,7 @@ function setup(
     connected,
     of,
     signalingChecks: () => signalingChecks,
+    pathBacks: () => pathBacks,
     replacements: () => replacements,
   };
 }
@@ -273,6 +278,23 @@ describe('Incident', () => {
         rung: 'restart',
       },
     ]);
+  });
+
+  it('says the media path is back when the native states return and when it recovers', async () => {
+    const { env, pc, incident, connected, answer, pathBacks } = setup();
+    await connected();
+    incident.reconnected(); // no incident: nothing to say
+    expect(pathBacks()).toBe(0);
+    pc.traffic = 'none';
+    await env.pass(1500);
+    expect(incident.active).toBe(true);
+    incident.reconnected();
+    expect(pathBacks()).toBe(1);
+    await answer();
+    pc.traffic = 'payload';
+    await env.pass(100);
+    expect(incident.active).toBe(false);
+    expect(pathBacks()).toBe(2);
   });
 
   it('waits for media or data to return when the call carried them, STUN checks being no proof', async () => {

@@ -229,6 +229,28 @@ describe('SignalingLink', () => {
     expect(reconnectsAt(start + INITIAL_TIMEOUT_MS)).toBe(7);
   });
 
+  it('asks the channel to reconnect when the media path is back while it is down', () => {
+    const { env, channel, link } = heardFrom({ reconnect: true });
+    link.pathBack(); // up and answering: nothing to do
+    expect(channel.reconnects).toBe(0);
+    channel.setUp(false);
+    link.pathBack();
+    link.pathBack(); // not paced: the incident says so at most twice
+    expect(channel.reconnects).toBe(2);
+    channel.setUp(true);
+    link.pathBack();
+    expect(channel.reconnects).toBe(2);
+    // Up but unanswered counts as down.
+    link.check();
+    env.advance(INITIAL_TIMEOUT_MS);
+    expect(channel.reconnects).toBe(3);
+    link.pathBack();
+    expect(channel.reconnects).toBe(4);
+    link.close();
+    link.pathBack();
+    expect(channel.reconnects).toBe(4);
+  });
+
   it('reports a reconnect() that throws', () => {
     const { env, channel, link, errors } = heardFrom({ reconnect: true });
     channel.reconnectError = new Error('no socket');

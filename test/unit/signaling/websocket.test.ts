@@ -523,6 +523,32 @@ describe('WebSocketSignaling bookkeeping', () => {
     expect(signaling.state).toBe('closed');
   });
 
+  it('connects at once on reconnect() without an open socket, replacing only a stuck handshake', async () => {
+    const probes = fakeFetch();
+    const env = new FakeEnv({ fetch: probes.fetch, random: () => 0.5 });
+    const { signaling, socket, sockets } = up({}, env);
+    socket.closeFromServer(1006);
+    // Lost: it waits for the relay to answer a probe...
+    expect(sockets.made).toHaveLength(1);
+    expect(probes.requests).toHaveLength(1);
+    // ...but the call's media path came back: the network works, connect now.
+    signaling.reconnect();
+    expect(sockets.made).toHaveLength(2);
+    // A handshake under way is left alone...
+    env.advance(999);
+    signaling.reconnect();
+    expect(sockets.made).toHaveLength(2);
+    // ...unless it has been pending for a second: it is most likely stuck in SYN backoff.
+    env.advance(1);
+    signaling.reconnect();
+    expect(sockets.made).toHaveLength(3);
+    expect(sockets.made[1]?.closedWith).toBe(4000);
+    // Probing stopped: no probe answer opens a fourth socket.
+    probes.requests[0]?.answer(204);
+    await settle();
+    expect(sockets.made).toHaveLength(3);
+  });
+
   it('reconnects at once on `online` while not open', () => {
     const { env, socket, sockets } = stubbed();
     env.advance(1000);
