@@ -21,12 +21,12 @@ const REFUSED_MAX_INTERVAL_MS = 1000;
 
 /**
  * Once probes have been timing out (not refused: the path is dead, not the server) for this
- * long, the caller is told to try its connection anyway, and from then on at every start() until
- * a probe is answered or refused (or stop() is called from outside): its own backoff paces the
- * tries. After long blackholes the first probe was answered only ~47 s after the path returned
- * (bench `full:90`, 3 of 3 runs; 9 s after 30 s, 0.2 s after 10 s): Chromium lets the TCP
+ * long, the caller is told to try its connection anyway (`onTimingOut`), once per start(), while
+ * probing goes on. After long blackholes Chromium answered the first probe only ~47 s after the
+ * path returned (bench `full:90`, 3 of 3 runs; 9 s after 30 s, 0.2 s after 10 s): it lets the TCP
  * connect of an aborted request run on (up to 6 per host), in SYN backoff, and later requests
- * wait for those. A WebSocket handshake does not queue behind them.
+ * wait for those; a WebSocket handshake does not queue behind them. Firefox answers probes at
+ * once, so the probe goes on and whichever works first wins.
  */
 export const BLIND_AFTER_MS = 10_000;
 
@@ -44,6 +44,9 @@ export class Reachability {
   /** When the first of an unbroken run of timed-out probes was sent; null after any reply. */
   #timingOutSince: number | null = null;
   #onReachable: () => void = () => undefined;
+  #onTimingOut: () => void = () => undefined;
+  /** onTimingOut was called since the last start(). */
+  #toldTimingOut = false;
 
   constructor(
     url: string,
@@ -60,12 +63,17 @@ export class Reachability {
     return this.#env.fetch !== undefined;
   }
 
-  /** Probes until the server answers, then calls `onReachable` once. Restarts a running probe. */
-  start(onReachable: () => void): void {
+  /**
+   * Probes until the server answers, then calls `onReachable` once; `onTimingOut` once if probes
+   * have been timing out for BLIND_AFTER_MS (counted across starts). Restarts a running probe.
+   */
+  start(onReachable: () => void, onTimingOut: () => void = () => undefined): void {
     this.#halt();
     this.#running = true;
     this.#refusals = 0;
     this.#onReachable = onReachable;
+    this.#onTimingOut = onTimingOut;
+    this.#toldTimingOut = false;
     this.#tick();
   }
 
@@ -85,9 +93,11 @@ export class Reachability {
   #tick(): void {
     if (!this.#running) return;
     const since = this.#timingOutSince;
-    if (since !== null && this.#env.now() - since >= BLIND_AFTER_MS) {
-      this.#reached();
-      return;
+    if (!this.#toldTimingOut && since !== null && this.#env.now() - since >= BLIND_AFTER_MS) {
+      this.#toldTimingOut = true;
+      const generation = this.#generation;
+      this.#onTimingOut();
+      if (generation !== this.#generation) return; // the callback stopped or restarted probing
     }
     if (this.#inFlight < MAX_IN_FLIGHT) void this.#probe(this.#generation);
     const intervalMs = Math.min(

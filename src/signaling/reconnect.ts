@@ -56,7 +56,9 @@ export class Reconnector {
       this.#timer = this.#env.setTimeout(this.#connect, delayMs);
     };
     if (blind) connectLater();
-    else this.#reachability.start(connectLater);
+    // Reachable, or probes have been timing out for long (they may wait behind the browser's own
+    // stuck connects): connect; probing goes on meanwhile in the second case.
+    else this.#reachability.start(connectLater, connectLater);
   }
 
   /** Stops probing and any connect that was due (offline, back online, closed). */

@@ -80,7 +80,7 @@ export class WebSocketSignaling
     this.#Socket = Socket;
     this.#reconnector = new Reconnector(url, env, timing, () => {
       this.#guard(() => {
-        this.#connect();
+        this.#connectUnlessUnderWay('relay reachable');
       });
     });
     // The page's network events: a lost link (Wi-Fi gone) kills the socket for sure; when the
@@ -172,15 +172,12 @@ export class WebSocketSignaling
    */
   reconnect(): void {
     if (this.#closed) return;
-    const socket = this.#socket;
-    if (socket?.state === 'open') {
-      socket.verify();
+    if (this.#socket?.state === 'open') {
+      this.#socket.verify();
       return;
     }
-    if (socket?.state === 'connecting' && this.#env.now() - socket.createdAt < STUCK_CONNECT_MS) {
-      return;
-    }
-    this.#connectNow('network back');
+    this.#reconnector.stop();
+    this.#connectUnlessUnderWay('network back');
   }
 
   /** Closes the socket for good: no reconnect, no timers, no listeners. Idempotent. */
@@ -233,6 +230,20 @@ export class WebSocketSignaling
     const conn = formatConn({ nonce: this.#nonce, counter: this.#connects });
     this.#url.searchParams.set('conn', conn);
     return this.#url.href;
+  }
+
+  /**
+   * Opens a new socket unless one is open or a handshake under way is young enough to wait for.
+   * The reconnector's probing goes on (it calls this itself while probes time out).
+   */
+  #connectUnlessUnderWay(reason: string): void {
+    const socket = this.#socket;
+    if (socket?.state === 'open') return;
+    if (socket?.state === 'connecting' && this.#env.now() - socket.createdAt < STUCK_CONNECT_MS) {
+      return;
+    }
+    this.#drop(CLOSE_CODES.startOver, reason);
+    this.#connect();
   }
 
   /** Gives up the socket and any connect that was due, and connects at once. */

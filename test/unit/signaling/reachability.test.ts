@@ -131,21 +131,49 @@ describe('Reachability', () => {
     }
   }
 
-  it('tells the caller to try anyway once probes have timed out for BLIND_AFTER_MS', async () => {
-    const { env, probes, start, reached, reachability } = setup(150);
+  it('tells the caller to try anyway once probes have timed out for BLIND_AFTER_MS, and goes on probing', async () => {
+    const { env, probes, reachability } = setup(150);
+    let reached = 0;
+    let timingOut = 0;
+    const start = (): void => {
+      reachability.start(
+        () => {
+          reached += 1;
+        },
+        () => {
+          timingOut += 1;
+        },
+      );
+    };
     start();
     await timeOut(env, probes, BLIND_AFTER_MS - 150);
-    expect(reached()).toBe(0);
+    expect(timingOut).toBe(0);
     await timeOut(env, probes, 300); // the first tick at or after BLIND_AFTER_MS
-    expect(reached()).toBe(1);
+    expect(timingOut).toBe(1);
+    // Once per start(); probing goes on, and an answer still counts.
+    const sent = probes.requests.length;
+    await timeOut(env, probes, 3000);
+    expect(timingOut).toBe(1);
+    expect(probes.requests.length).toBeGreaterThan(sent);
+    probes.pending()[0]?.answer(204);
+    await settle();
+    expect(reached).toBe(1);
     expect(env.pendingTimers).toBe(0);
-    // Still timing out: the next round says so at once (the caller's backoff paces the tries)...
+    // The answer ended the run of timeouts: the next round starts counting afresh.
     start();
-    expect(reached()).toBe(2);
-    // ...until stop() from outside (offline, online, close): then probing begins afresh.
+    await timeOut(env, probes, 1000);
+    expect(timingOut).toBe(1);
+    reachability.stop();
+    // Still timing out across a restart of probing (a failed try): told again at once.
+    start();
+    await timeOut(env, probes, BLIND_AFTER_MS + 300);
+    expect(timingOut).toBe(2);
+    start();
+    expect(timingOut).toBe(3);
+    // stop() from outside (offline, online, close, a welcome): probing begins afresh.
     reachability.stop();
     start();
-    expect(reached()).toBe(2);
+    expect(timingOut).toBe(3);
   });
 
   it('does not count probes that hang, or that were refused, towards BLIND_AFTER_MS', async () => {

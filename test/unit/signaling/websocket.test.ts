@@ -16,6 +16,7 @@ import type {
   WebSocketSignalingStateEvent,
 } from '../../../src/signaling/websocket-options.js';
 import { FakeEnv, settle } from '../../support/fake-env.js';
+import { BLIND_AFTER_MS } from '../../../src/signaling/reachability.js';
 import { fakeFetch } from '../../support/fake-fetch.js';
 import { recordSignaling, recordSubscriber } from '../../support/recorder.js';
 import { stubSocketClass } from '../../support/stub-websocket.js';
@@ -547,6 +548,30 @@ describe('WebSocketSignaling bookkeeping', () => {
     probes.requests[0]?.answer(204);
     await settle();
     expect(sockets.made).toHaveLength(3);
+  });
+
+  it('tries a WebSocket once probes have timed out for 10 s, and still connects when one is answered', async () => {
+    const probes = fakeFetch();
+    const env = new FakeEnv({ fetch: probes.fetch, random: () => 0.5 });
+    const { socket, sockets } = up({}, env);
+    socket.closeFromServer(1006);
+    // A dead path: every probe times out.
+    for (let ms = 0; ms < BLIND_AFTER_MS + 300; ms += 150) {
+      const sent = probes.pending();
+      env.advance(150);
+      for (const request of sent) request.fail(new DOMException('timed out', 'TimeoutError'));
+      await settle();
+    }
+    expect(sockets.made).toHaveLength(2);
+    const blind = sockets.last();
+    // The path returns; the probe gets through first (Firefox), the handshake hangs (SYN backoff).
+    env.advance(1000);
+    await settle();
+    probes.pending()[0]?.answer(204);
+    await settle();
+    env.advance(0);
+    expect(sockets.made).toHaveLength(3);
+    expect(blind.closedWith).toBe(4000);
   });
 
   it('reconnects at once on `online` while not open', () => {
