@@ -11,13 +11,16 @@ export class Reconnector {
   readonly #env: Env;
   readonly #timing: Timing;
   readonly #reachability: Reachability;
-  readonly #connect: () => void;
+  readonly #connect: (blind: boolean) => void;
   /** Connects that failed although the relay was reachable; reset by a welcome. */
   #failures = 0;
   #timer: Timer;
 
-  /** `connect` opens a socket; it is called from a timer, so it must not throw. */
-  constructor(url: URL, env: Env, timing: Timing, connect: () => void) {
+  /**
+   * `connect` opens a socket; `blind` when probes have been timing out (the path may still be
+   * dead). It is called from a timer, so it must not throw.
+   */
+  constructor(url: URL, env: Env, timing: Timing, connect: (blind: boolean) => void) {
     this.#env = env;
     this.#timing = timing;
     this.#reachability = new Reachability(probeUrlOf(url), env, timing.probeIntervalMs);
@@ -51,14 +54,26 @@ export class Reconnector {
             maxReconnectDelayMs,
             this.#env.random(),
           );
-    const connectLater = (): void => {
+    const connectLater = (probesTimingOut: boolean): void => {
       this.#env.clearTimeout(this.#timer);
-      this.#timer = this.#env.setTimeout(this.#connect, delayMs);
+      this.#timer = this.#env.setTimeout(() => {
+        this.#connect(probesTimingOut);
+      }, delayMs);
     };
-    if (blind) connectLater();
+    if (blind) {
+      connectLater(false);
+      return;
+    }
     // Reachable, or probes have been timing out for long (they may wait behind the browser's own
     // stuck connects): connect; probing goes on meanwhile in the second case.
-    else this.#reachability.start(connectLater, connectLater);
+    this.#reachability.start(
+      () => {
+        connectLater(false);
+      },
+      () => {
+        connectLater(true);
+      },
+    );
   }
 
   /** Stops probing and any connect that was due (offline, back online, closed). */
