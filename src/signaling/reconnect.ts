@@ -11,16 +11,13 @@ export class Reconnector {
   readonly #env: Env;
   readonly #timing: Timing;
   readonly #reachability: Reachability;
-  readonly #connect: (blind: boolean) => void;
+  readonly #connect: () => void;
   /** Connects that failed although the relay was reachable; reset by a welcome. */
   #failures = 0;
   #timer: Timer;
 
-  /**
-   * `connect` opens a socket; `blind` when probes have been timing out (the path may still be
-   * dead). It is called from a timer, so it must not throw.
-   */
-  constructor(url: URL, env: Env, timing: Timing, connect: (blind: boolean) => void) {
+  /** `connect` opens a socket; it is called from a timer, so it must not throw. */
+  constructor(url: URL, env: Env, timing: Timing, connect: () => void) {
     this.#env = env;
     this.#timing = timing;
     this.#reachability = new Reachability(probeUrlOf(url), env, timing.probeIntervalMs);
@@ -54,26 +51,14 @@ export class Reconnector {
             maxReconnectDelayMs,
             this.#env.random(),
           );
-    const connectLater = (probesTimingOut: boolean): void => {
+    const connectLater = (): void => {
       this.#env.clearTimeout(this.#timer);
-      this.#timer = this.#env.setTimeout(() => {
-        this.#connect(probesTimingOut);
-      }, delayMs);
+      this.#timer = this.#env.setTimeout(this.#connect, delayMs);
     };
-    if (blind) {
-      connectLater(false);
-      return;
-    }
+    if (blind) connectLater();
     // Reachable, or probes have been timing out for long (they may wait behind the browser's own
     // stuck connects): connect; probing goes on meanwhile in the second case.
-    this.#reachability.start(
-      () => {
-        connectLater(false);
-      },
-      () => {
-        connectLater(true);
-      },
-    );
+    else this.#reachability.start(connectLater, connectLater);
   }
 
   /** Stops probing and any connect that was due (offline, back online, closed). */

@@ -39,17 +39,13 @@ export class RelaySocket {
   /** A verify() waits for the relay: another one must not push its deadline out. */
   #verifying = false;
 
-  /**
-   * Connects at once; throws what the WebSocket constructor throws. The handshake gets
-   * `connectTimeoutMs` (default: the heartbeat timeout) before the socket is given up.
-   */
+  /** Connects at once; throws what the WebSocket constructor throws. */
   constructor(
     Socket: WebSocketConstructor,
     url: string,
     env: Pick<Env, 'now' | 'setTimeout' | 'clearTimeout'>,
     timing: Timing,
     hooks: RelaySocketHooks,
-    connectTimeoutMs: number = timing.heartbeatTimeoutMs,
   ) {
     this.#env = env;
     this.#timing = timing;
@@ -81,7 +77,7 @@ export class RelaySocket {
     // socket is given up: Node's `ws` throws an 'error' event with no listener when closed while
     // connecting.
     socket.onerror = () => undefined;
-    this.#armDeadline(connectTimeoutMs, 'heartbeat timeout');
+    this.#heard(); // bounds connecting too
   }
 
   get state(): SocketState {

@@ -26,12 +26,6 @@ import {
 
 /** A handshake pending this long when the network is known to work again counts as stuck. */
 const STUCK_CONNECT_MS = 1000;
-/**
- * The least time a handshake gets while probes time out. After a 30 or 90 s blackhole the
- * restore → connected median was ~0.5-1.1 s with the full 3 s per try (bench, 2026-12-01): a
- * handshake's SYNs go out at 0, 1 and 3 s, so the first after the restore came ~0.8 s late.
- */
-const BLIND_CONNECT_MIN_MS = 1000;
 
 /** Most messages kept for the first subscriber when they arrive before anyone subscribed. */
 const MAX_EARLY_MESSAGES = 64;
@@ -63,8 +57,6 @@ export class WebSocketSignaling
   readonly #nonce: string;
   #connects = 0;
   #socket: RelaySocket | null = null;
-  /** The round trip to the relay of the last socket that measured one. */
-  #lastRttMs: number | null = null;
   #welcomed = false;
   #peerPresent = false;
   #announced: WebSocketSignalingStateEvent = { up: false, socket: 'closed', peerPresent: false };
@@ -86,9 +78,9 @@ export class WebSocketSignaling
     this.#env = env;
     this.#timing = timing;
     this.#Socket = Socket;
-    this.#reconnector = new Reconnector(url, env, timing, (blind) => {
+    this.#reconnector = new Reconnector(url, env, timing, () => {
       this.#guard(() => {
-        this.#connectUnlessUnderWay('relay reachable', blind);
+        this.#connectUnlessUnderWay('relay reachable');
       });
     });
     // The page's network events: a lost link (Wi-Fi gone) kills the socket for sure; when the
@@ -200,42 +192,27 @@ export class WebSocketSignaling
     this.removeAllListeners();
   }
 
-  /**
-   * Opens a socket; `first` (in the constructor) throws what the WebSocket constructor throws.
-   * `blind`: probes have been timing out, so the path may still be dead. Its handshake then gets
-   * only a few round trips: a new one is the only way to see the path return soon (a pending
-   * connect waits in the kernel's SYN backoff, and browsers run one handshake per host at a time).
-   */
-  #connect(first = false, blind = false): void {
+  /** Opens a socket; `first` (in the constructor) throws what the WebSocket constructor throws. */
+  #connect(first = false): void {
     if (this.#closed) return;
-    const connectTimeoutMs = blind
-      ? this.#blindConnectTimeoutMs()
-      : this.#timing.heartbeatTimeoutMs;
     try {
-      this.#socket = new RelaySocket(
-        this.#Socket,
-        this.#nextUrl(),
-        this.#env,
-        this.#timing,
-        {
-          opened: () => {
-            this.#commit();
-          },
-          frame: (data) => {
-            this.#onFrame(data);
-          },
-          lost: (code, reason) => {
-            this.#onLost(code, reason);
-          },
-          fail: (message, cause) => {
-            this.#fail(message, cause);
-          },
-          guard: (work) => {
-            this.#guard(work);
-          },
+      this.#socket = new RelaySocket(this.#Socket, this.#nextUrl(), this.#env, this.#timing, {
+        opened: () => {
+          this.#commit();
         },
-        connectTimeoutMs,
-      );
+        frame: (data) => {
+          this.#onFrame(data);
+        },
+        lost: (code, reason) => {
+          this.#onLost(code, reason);
+        },
+        fail: (message, cause) => {
+          this.#fail(message, cause);
+        },
+        guard: (work) => {
+          this.#guard(work);
+        },
+      });
     } catch (cause) {
       // Nobody could listen for an `error` event yet: the app gets the exception itself.
       if (first) throw cause;
@@ -259,23 +236,14 @@ export class WebSocketSignaling
    * Opens a new socket unless one is open or a handshake under way is young enough to wait for.
    * The reconnector's probing goes on (it calls this itself while probes time out).
    */
-  #connectUnlessUnderWay(reason: string, blind = false): void {
+  #connectUnlessUnderWay(reason: string): void {
     const socket = this.#socket;
     if (socket?.state === 'open') return;
     if (socket?.state === 'connecting' && this.#env.now() - socket.createdAt < STUCK_CONNECT_MS) {
       return;
     }
     this.#drop(CLOSE_CODES.startOver, reason);
-    this.#connect(false, blind);
-  }
-
-  /** A blind handshake's time: six round trips to the relay as last measured, at least 1 s. */
-  #blindConnectTimeoutMs(): number {
-    const rttMs = this.#lastRttMs ?? BLIND_CONNECT_MIN_MS / 6;
-    return Math.min(
-      this.#timing.heartbeatTimeoutMs,
-      Math.max(BLIND_CONNECT_MIN_MS, Math.round(6 * rttMs)),
-    );
+    this.#connect();
   }
 
   /** Gives up the socket and any connect that was due, and connects at once. */
@@ -356,7 +324,6 @@ export class WebSocketSignaling
 
   /** Gives up the current socket (if any) and announces the change. */
   #drop(code?: number, reason?: string): void {
-    this.#lastRttMs = this.#socket?.rttMs ?? this.#lastRttMs;
     this.#socket?.close(code, reason);
     this.#socket = null;
     this.#welcomed = this.#peerPresent = false;

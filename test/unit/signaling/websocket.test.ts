@@ -574,29 +574,6 @@ describe('WebSocketSignaling bookkeeping', () => {
     expect(blind.closedWith).toBe(4000);
   });
 
-  it('gives each try 1 s (six measured round trips at least) while probes keep timing out', async () => {
-    const probes = fakeFetch();
-    const env = new FakeEnv({ fetch: probes.fetch, random: () => 0.5 });
-    const { socket, sockets } = up({}, env);
-    socket.closeFromServer(1006);
-    const timeOutFor = async (ms: number): Promise<void> => {
-      for (let passed = 0; passed < ms; passed += 150) {
-        const sent = probes.pending();
-        env.advance(150);
-        for (const request of sent) request.fail(new DOMException('timed out', 'TimeoutError'));
-        await settle();
-      }
-    };
-    await timeOutFor(BLIND_AFTER_MS + 150);
-    expect(sockets.made).toHaveLength(2);
-    // Its SYNs would wait out the kernel's backoff: after 1 s a fresh try instead (not 3 s).
-    await timeOutFor(750);
-    expect(sockets.made).toHaveLength(2);
-    await timeOutFor(300);
-    expect(sockets.made[1]?.closedWith).toBe(4000);
-    expect(sockets.made).toHaveLength(3);
-  });
-
   it('reconnects at once on `online` while not open', () => {
     const { env, socket, sockets } = stubbed();
     env.advance(1000);
