@@ -1,7 +1,8 @@
 // @ts-check
 // The benchmark's vocabulary, in one place for bench/run.mjs (plain Node) and the TypeScript
 // runner and report: the handlers under test, the case kinds, which variants each case runs, the
-// full and the --quick plan, and the `--cases` syntax. Free of browser and harness imports.
+// network each kind needs, the full and the --quick plan, and the `--cases` syntax. Free of
+// browser and harness imports.
 
 /** The five handlers under test (bench/pages/handlers.js). */
 export const VARIANTS = Object.freeze({
@@ -25,7 +26,9 @@ export const LIBRARY_VARIANTS = ['c', 'd', 'e'];
  * `full`: the same plus everything of peer A's link (its WebSocket blackholed); `linkdown`: peer
  * A's link loses carrier (Chromium goes offline, and online at the restore); each restored after
  * `outageMs`. `readdress`: peer A moves to another address, nothing is restored (`outageMs` 0).
- * @typedef {{ readonly kind: 'media' | 'full' | 'linkdown' | 'readdress', readonly outageMs: number }} CallCase
+ * `srflx`, `relay`: the NAT topology (see NETWORKS), every path between the peers cut for
+ * `outageMs` while signaling stays up, as `media` in the flat one.
+ * @typedef {{ readonly kind: 'media' | 'full' | 'linkdown' | 'readdress' | 'srflx' | 'relay', readonly outageMs: number }} CallCase
  */
 
 /**
@@ -48,12 +51,33 @@ export const LIBRARY_VARIANTS = ['c', 'd', 'e'];
  */
 
 /**
+ * The network a kind runs on, as the harness's `network` option takes it. `srflx`: both peers
+ * behind endpoint-independent NATs, STUN only, so the call runs over server-reflexive
+ * candidates; `relay`: B behind a symmetric NAT, where only a TURN relay connects the peers (as
+ * e2e/netns/nat-recovery.spec.ts scenarios 1 and 2).
+ * @type {Readonly<Record<CaseKind, { readonly kind: 'flat' } | { readonly kind: 'nat', readonly a: 'eim' | 'symmetric', readonly b: 'eim' | 'symmetric' }>>}
+ */
+export const NETWORKS = {
+  media: { kind: 'flat' },
+  full: { kind: 'flat' },
+  linkdown: { kind: 'flat' },
+  readdress: { kind: 'flat' },
+  srflx: { kind: 'nat', a: 'eim', b: 'eim' },
+  relay: { kind: 'nat', a: 'eim', b: 'symmetric' },
+  'mass-restart': { kind: 'flat' },
+  'mass-cut': { kind: 'flat' },
+  cost: { kind: 'flat' },
+};
+
+/**
  * What each kind runs without `--variants`: a–e where they compare handlers, else the library.
  * @type {Readonly<Record<CaseKind, readonly Variant[]>>}
  */
 export const DEFAULT_VARIANTS = {
   media: ALL_VARIANTS,
   full: ALL_VARIANTS,
+  srflx: ALL_VARIANTS,
+  relay: ALL_VARIANTS,
   linkdown: ['c'],
   readdress: ['c'],
   'mass-restart': ['c'],
@@ -66,6 +90,8 @@ export const DEFAULT_VARIANTS = {
 const ALLOWED_VARIANTS = {
   media: ALL_VARIANTS,
   full: ALL_VARIANTS,
+  srflx: ALL_VARIANTS,
+  relay: ALL_VARIANTS,
   linkdown: ALL_VARIANTS,
   readdress: ALL_VARIANTS,
   'mass-restart': LIBRARY_VARIANTS,
@@ -81,6 +107,7 @@ export const ALL_CASES = [
   ...['media', 'full'].flatMap((kind) => [3, 10, 30, 90].map((s) => `${kind}:${s}`)),
   ...[10, 30, 90].map((s) => `linkdown:${s}`),
   'readdress',
+  ...['srflx', 'relay'].flatMap((kind) => [10, 30].map((s) => `${kind}:${s}`)),
   ...[1, 10, 25].map((n) => `mass-restart:${n}`),
   ...[1, 10, 25].map((n) => `mass-cut:${n}`),
   ...[1, 10, 25].map((n) => `cost:${n}`),
@@ -99,8 +126,9 @@ export const QUICK = Object.freeze({
 });
 
 /**
- * Parses one `--cases` entry: `media:S`, `full:S`, `linkdown:S` (S seconds), `readdress`,
- * `mass-restart:N`, `mass-cut:N[:S]`, `cost:N` (N calls per page); throws a message naming it.
+ * Parses one `--cases` entry: `media:S`, `full:S`, `linkdown:S`, `srflx:S`, `relay:S` (S
+ * seconds), `readdress`, `mass-restart:N`, `mass-cut:N[:S]`, `cost:N` (N calls per page); throws
+ * a message naming it.
  * @param {string} text
  * @returns {Case}
  */
@@ -127,6 +155,8 @@ export function parseCase(text) {
     case 'media':
     case 'full':
     case 'linkdown':
+    case 'srflx':
+    case 'relay':
       arity(1, 1);
       return { kind, outageMs: seconds(rest[0]) };
     case 'readdress':
@@ -147,7 +177,7 @@ export function parseCase(text) {
       return { kind, calls: calls(rest[0]) };
     default:
       throw new Error(
-        `${text}: expected media:S, full:S, linkdown:S, readdress, mass-restart:N, mass-cut:N[:S] or cost:N`,
+        `${text}: expected media:S, full:S, linkdown:S, srflx:S, relay:S, readdress, mass-restart:N, mass-cut:N[:S] or cost:N`,
       );
   }
 }
@@ -182,7 +212,8 @@ export function isMassCase(c) {
 }
 
 /**
- * Short name of a case, e.g. "media 10 s", "readdress", "mass cut 10 s × 25", "cost × 10".
+ * Short name of a case, e.g. "media 10 s", "relay 30 s", "readdress", "mass cut 10 s × 25",
+ * "cost × 10".
  * @param {Case} c
  */
 export function caseName(c) {

@@ -22,6 +22,7 @@ const record = (
     offers: 2,
   },
   peers: null,
+  path: null,
   bundle: 'test',
   ...overrides,
 });

@@ -63,7 +63,14 @@ export function stat(values: readonly (number | null)[]): Stat {
   };
 }
 
-const KIND_ORDER: readonly CallCase['kind'][] = ['media', 'full', 'linkdown', 'readdress'];
+const KIND_ORDER: readonly CallCase['kind'][] = [
+  'media',
+  'full',
+  'linkdown',
+  'readdress',
+  'srflx',
+  'relay',
+];
 
 /** Groups records by variant × case, in the order variants and cases first appear. */
 export function summarize(records: readonly RunRecord[]): Summary[] {

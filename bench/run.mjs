@@ -2,7 +2,8 @@
 // `npm run bench [-- --quick] [--runs N] [--variants a,c] [--cases media:3,full:30,cost:10]`
 // Builds the library if dist/ has no bundle, measures bundle sizes, then runs the benchmark as a
 // Playwright test (bench/playwright.config.ts) on the network-namespace harness. Needs Linux,
-// root (or CAP_NET_ADMIN), ip, iptables and Chromium, as e2e/netns does.
+// root (or CAP_NET_ADMIN), ip, iptables and Chromium, as e2e/netns does; coturn for the NAT
+// cases.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
@@ -40,6 +41,10 @@ if (values.help) {
                          media:S full:S   media path / everything of peer A cut for S s (a-e)
                          linkdown:S       peer A's link down for S s (c)
                          readdress        peer A changes address, no restore (c)
+                         srflx:S          both peers behind endpoint-independent NATs, STUN
+                                          only (a srflx call), every path cut for S s (a-e)
+                         relay:S          B behind a symmetric NAT, STUN + TURN (a relayed
+                                          call), every path cut for S s (a-e)
                          mass-restart:N   N calls per page, A restarts them all at once (c)
                          mass-cut:N[:S]   N calls per page, everything of peer A cut for S s
                                           (default ${MASS_CUT_DEFAULT_S}) (c)

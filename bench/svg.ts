@@ -27,6 +27,8 @@ const TITLES: Record<CallCase['kind'], string> = {
   full: 'Full cut of peer A (signaling too)',
   linkdown: "Peer A's link down (offline, online)",
   readdress: 'Peer A changes address',
+  srflx: 'Every path cut, both behind NATs (srflx)',
+  relay: 'Every path cut, B behind a symmetric NAT (TURN)',
 };
 
 function escapeXml(text: string): string {
