@@ -14,7 +14,7 @@ test('recovery benchmark', async () => {
     readonly sizes: unknown;
     readonly lib?: unknown;
   };
-  // Before anything starts: a NAT case needs coturn.
+  // Before anything starts: a NAT case needs coturn, a Firefox pairing firefox-esr.
   const unavailable = unavailableReason(options.plan);
   if (unavailable !== undefined) throw new Error(`cannot run this benchmark: ${unavailable}`);
   const startedAt = new Date();

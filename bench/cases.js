@@ -1,8 +1,8 @@
 // @ts-check
 // The benchmark's vocabulary, in one place for bench/run.mjs (plain Node) and the TypeScript
 // runner and report: the handlers under test, the case kinds, which variants each case runs, the
-// network each kind needs, the full and the --quick plan, and the `--cases` syntax. Free of
-// browser and harness imports.
+// network each kind needs, the browser pairings, the full and the --quick plan, and the `--cases`
+// and `--browsers` syntax. Free of browser and harness imports.
 
 /** The five handlers under test (bench/pages/handlers.js). */
 export const VARIANTS = Object.freeze({
@@ -45,9 +45,16 @@ export const LIBRARY_VARIANTS = ['c', 'd', 'e'];
 /** @typedef {CallCase | MassCase | CostCase} Case */
 /** @typedef {Case['kind']} CaseKind */
 
+/** @typedef {'chromium' | 'firefox'} BrowserName */
+
 /**
- * One case and the variants it runs, in the order they run.
- * @typedef {{ readonly case: Case, readonly variants: readonly Variant[] }} PlannedCase
+ * Which browser each peer runs; A offers first (the relay's impolite slot 0).
+ * @typedef {{ readonly a: BrowserName, readonly b: BrowserName }} Browsers
+ */
+
+/**
+ * One case, the browsers it runs in and the variants it runs, in the order they run.
+ * @typedef {{ readonly case: Case, readonly browsers: Browsers, readonly variants: readonly Variant[] }} PlannedCase
  */
 
 /**
@@ -98,6 +105,64 @@ const ALLOWED_VARIANTS = {
   'mass-cut': LIBRARY_VARIANTS,
   cost: ALL_VARIANTS,
 };
+
+/** Chromium on both sides: the pairing of every case unless `--browsers` says otherwise. */
+export const CHROMIUM_PAIR = Object.freeze(
+  /** @type {Browsers} */ ({ a: 'chromium', b: 'chromium' }),
+);
+
+/** The `--browsers` pairings, by name: one browser for both peers, or A's-B's. */
+export const PAIRINGS = ['chromium', 'firefox', 'chromium-firefox', 'firefox-chromium'];
+
+/**
+ * The kinds a pairing with Firefox can run: one call in the flat or NAT topology. Not
+ * `linkdown` (Firefox's offline/online handling has not been looked at here), nor the N-call
+ * and cost cases, whose pages and CPU figures are sized and read for Chromium.
+ * @type {readonly CaseKind[]}
+ */
+export const FIREFOX_KINDS = ['media', 'full', 'readdress', 'srflx', 'relay'];
+
+/**
+ * Parses one `--browsers` entry: `chromium`, `firefox` (both peers), or `A-B` such as
+ * `chromium-firefox` (A Chromium, B Firefox); throws a message naming it.
+ * @param {string} text
+ * @returns {Browsers}
+ */
+export function parseBrowsers(text) {
+  const names = text.trim().split('-');
+  const known = (/** @type {string | undefined} */ name) =>
+    name === 'chromium' || name === 'firefox';
+  if (names.length > 2 || !names.every(known)) {
+    throw new Error(`${text}: expected ${PAIRINGS.join(', ')}`);
+  }
+  const [a, b = a] = /** @type {BrowserName[]} */ (names);
+  return { a: a ?? 'chromium', b: b ?? 'chromium' };
+}
+
+/**
+ * The `--browsers` name of a pairing: `chromium`, `firefox`, `chromium-firefox`, ...
+ * @param {Browsers} browsers
+ */
+export function pairingName(browsers) {
+  return browsers.a === browsers.b ? browsers.a : `${browsers.a}-${browsers.b}`;
+}
+
+/**
+ * Whether `browsers` is Chromium on both sides, the pairing every figure before Firefox had.
+ * @param {Browsers} browsers
+ */
+export function isChromiumPair(browsers) {
+  return browsers.a === 'chromium' && browsers.b === 'chromium';
+}
+
+/**
+ * Whether `kind` can run with `browsers`.
+ * @param {CaseKind} kind
+ * @param {Browsers} browsers
+ */
+export function runsIn(kind, browsers) {
+  return isChromiumPair(browsers) || FIREFOX_KINDS.includes(kind);
+}
 
 /** A mass cut's outage when `--cases` names none. */
 export const MASS_CUT_DEFAULT_S = 10;
@@ -183,23 +248,29 @@ export function parseCase(text) {
 }
 
 /**
- * Every case with the variants it runs: `variants` (those the case can run) when given, else
- * the kind's default. Cases left with no variant are dropped.
+ * Every case in every pairing that can run it (pairing by pairing, cases in the order given),
+ * with the variants it runs: `variants` (those the case can run) when given, else the kind's
+ * default. Cases left with no variant are dropped, and so are cases a pairing cannot run.
  * @param {readonly string[]} cases in `--cases` syntax
  * @param {readonly Variant[]} [variants]
+ * @param {readonly Browsers[]} [pairings] default Chromium on both sides
  * @returns {PlannedCase[]}
  */
-export function planCases(cases, variants) {
+export function planCases(cases, variants, pairings = [CHROMIUM_PAIR]) {
   for (const v of variants ?? []) {
     if (!ALL_VARIANTS.includes(v)) throw new Error(`unknown variant ${v}`);
   }
-  return cases.flatMap((text) => {
-    const c = parseCase(text);
-    const chosen = variants
-      ? variants.filter((v) => ALLOWED_VARIANTS[c.kind].includes(v))
-      : DEFAULT_VARIANTS[c.kind];
-    return chosen.length > 0 ? [{ case: c, variants: chosen }] : [];
-  });
+  const parsed = cases.map(parseCase);
+  return pairings.flatMap((browsers) =>
+    parsed.flatMap((c) => {
+      const chosen = variants
+        ? variants.filter((v) => ALLOWED_VARIANTS[c.kind].includes(v))
+        : DEFAULT_VARIANTS[c.kind];
+      return chosen.length > 0 && runsIn(c.kind, browsers)
+        ? [{ case: c, browsers, variants: chosen }]
+        : [];
+    }),
+  );
 }
 
 /**
@@ -229,4 +300,22 @@ export function caseName(c) {
     default:
       return `${c.kind} ${c.outageMs / 1000} s`;
   }
+}
+
+/**
+ * "chromium ↔ firefox": A's browser, then B's.
+ * @param {Browsers} browsers
+ */
+export function pairingLabel(browsers) {
+  return `${browsers.a} ↔ ${browsers.b}`;
+}
+
+/**
+ * A case as the tables show it: its name, and the browsers where they are not Chromium on both
+ * sides (the pairing of every figure before), e.g. "media 10 s", "media 10 s · firefox ↔ firefox".
+ * @param {Case} c
+ * @param {Browsers} [browsers]
+ */
+export function caseLabel(c, browsers = CHROMIUM_PAIR) {
+  return isChromiumPair(browsers) ? caseName(c) : `${caseName(c)} · ${pairingLabel(browsers)}`;
 }

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ALL_CASES, NETWORKS, parseCase, planCases, QUICK } from './cases.js';
+import {
+  ALL_CASES,
+  caseLabel,
+  CHROMIUM_PAIR,
+  NETWORKS,
+  pairingName,
+  PAIRINGS,
+  parseBrowsers,
+  parseCase,
+  planCases,
+  QUICK,
+} from './cases.js';
+
+const FIREFOX = { a: 'firefox', b: 'firefox' } as const;
+const CR_FF = { a: 'chromium', b: 'firefox' } as const;
 
 describe('parseCase', () => {
   it('reads every kind', () => {
@@ -29,24 +43,88 @@ describe('parseCase', () => {
   it('parses every case of the full benchmark and of --quick', () => {
     expect(() => ALL_CASES.map(parseCase)).not.toThrow();
     expect(ALL_CASES).toEqual(expect.arrayContaining(['srflx:10', 'srflx:30', 'relay:30']));
-    // --quick runs in the test suite: no NAT case.
+    // --quick runs in the test suite: no NAT case, no Firefox.
     expect(QUICK.cases).toEqual(['media:3', 'mass-restart:2']);
   });
 });
 
+describe('parseBrowsers', () => {
+  it('reads one browser for both peers, or A-B', () => {
+    expect(parseBrowsers('chromium')).toEqual(CHROMIUM_PAIR);
+    expect(parseBrowsers('firefox')).toEqual(FIREFOX);
+    expect(parseBrowsers(' chromium-firefox')).toEqual(CR_FF);
+    expect(parseBrowsers('firefox-chromium')).toEqual({ a: 'firefox', b: 'chromium' });
+    expect(parseBrowsers('firefox-firefox')).toEqual(FIREFOX);
+  });
+
+  it('names what is wrong', () => {
+    expect(() => parseBrowsers('safari')).toThrow(/safari: expected chromium, firefox/);
+    expect(() => parseBrowsers('chromium-firefox-chromium')).toThrow(/expected/);
+    expect(() => parseBrowsers('')).toThrow(/expected/);
+  });
+
+  it('gives back the name it parsed', () => {
+    for (const name of PAIRINGS) expect(pairingName(parseBrowsers(name))).toBe(name);
+  });
+});
+
 describe('planCases', () => {
-  it('runs every case with its default variants', () => {
+  it('runs every case in Chromium ↔ Chromium by default, with its default variants', () => {
     expect(planCases(['srflx:10', 'readdress'])).toEqual([
-      { case: { kind: 'srflx', outageMs: 10_000 }, variants: ['a', 'b', 'c', 'd', 'e'] },
-      { case: { kind: 'readdress', outageMs: 0 }, variants: ['c'] },
+      {
+        case: { kind: 'srflx', outageMs: 10_000 },
+        browsers: CHROMIUM_PAIR,
+        variants: ['a', 'b', 'c', 'd', 'e'],
+      },
+      { case: { kind: 'readdress', outageMs: 0 }, browsers: CHROMIUM_PAIR, variants: ['c'] },
     ]);
+  });
+
+  it('runs each pairing in turn, dropping the cases Firefox does not run', () => {
+    const plan = planCases(
+      ['media:10', 'linkdown:10', 'cost:10', 'relay:10'],
+      ['c'],
+      [CHROMIUM_PAIR, FIREFOX, CR_FF],
+    );
+    expect(plan.map((p) => `${pairingName(p.browsers)} ${p.case.kind}`)).toEqual([
+      'chromium media',
+      'chromium linkdown',
+      'chromium cost',
+      'chromium relay',
+      'firefox media',
+      'firefox relay',
+      'chromium-firefox media',
+      'chromium-firefox relay',
+    ]);
+    expect(plan.every((p) => p.variants.join() === 'c')).toBe(true);
+  });
+
+  it('leaves nothing when no case runs in the pairings asked for', () => {
+    expect(planCases(['mass-restart:2', 'cost:1'], undefined, [FIREFOX])).toEqual([]);
   });
 
   it('keeps --variants to those a case can run', () => {
     expect(planCases(['mass-restart:2', 'relay:10'], ['a', 'c'])).toEqual([
-      { case: { kind: 'mass-restart', calls: 2, outageMs: 0 }, variants: ['c'] },
-      { case: { kind: 'relay', outageMs: 10_000 }, variants: ['a', 'c'] },
+      {
+        case: { kind: 'mass-restart', calls: 2, outageMs: 0 },
+        browsers: CHROMIUM_PAIR,
+        variants: ['c'],
+      },
+      { case: { kind: 'relay', outageMs: 10_000 }, browsers: CHROMIUM_PAIR, variants: ['a', 'c'] },
     ]);
     expect(() => planCases(['media:3'], ['x' as 'a'])).toThrow('unknown variant x');
+  });
+});
+
+describe('caseLabel', () => {
+  it('names the pairing unless it is Chromium on both sides', () => {
+    expect(caseLabel({ kind: 'relay', outageMs: 30_000 })).toBe('relay 30 s');
+    expect(caseLabel({ kind: 'media', outageMs: 10_000 }, CHROMIUM_PAIR)).toBe('media 10 s');
+    expect(caseLabel({ kind: 'media', outageMs: 10_000 }, FIREFOX)).toBe(
+      'media 10 s · firefox ↔ firefox',
+    );
+    expect(caseLabel({ kind: 'readdress', outageMs: 0 }, CR_FF)).toBe(
+      'readdress · chromium ↔ firefox',
+    );
   });
 });

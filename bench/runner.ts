@@ -1,5 +1,5 @@
-// The recovery benchmark itself: the netns harness each case needs (flat or NAT), and for every
-// run × case × variant a fresh call (or N calls per page) in
+// The recovery benchmark itself: the netns harness each case needs (flat or NAT, Chromium or
+// Firefox peers), and for every run × case × variant a fresh call (or N calls per page) in
 // bench/pages/bench.html, one incident (a cut, an address change, a mass restart) or none (the
 // cost case), and what both pages recorded of it. Variants are interleaved inside each case so a
 // noisy machine slows all of them alike.
@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
+  firefoxUnavailableReason,
   natUnavailableReason,
   netnsUnavailableReason,
   PEERS,
@@ -30,11 +31,13 @@ import {
   type CandidatePath,
 } from './bench-page';
 import {
-  caseName,
+  caseLabel,
+  isChromiumPair,
   isMassCase,
   NETWORKS,
   planCases,
   QUICK as QUICK_RUN,
+  type Browsers,
   type Case,
   type CallCase,
   type CostCase,
@@ -54,7 +57,7 @@ import {
 } from './figures';
 
 export { netnsUnavailableReason };
-export { caseName, VARIANTS, type Case, type Variant } from './cases.js';
+export { caseLabel, caseName, VARIANTS, type Case, type Variant } from './cases.js';
 export type { CandidatePath } from './bench-page';
 export type { Figures, PeerFigures } from './figures';
 
@@ -74,7 +77,7 @@ export interface BenchOptions {
   /** How long to wait for another engineer's harness run to release the namespaces. @default 30 min */
   readonly lockWaitMs?: number;
   /**
-   * One harness for as long as consecutive cases need the same one (its network);
+   * One harness for as long as consecutive cases need the same one (network, browsers);
    * otherwise one per case, so that another run of the same namespace prefix waiting on the lock
    * gets a turn in between. @default false
    */
@@ -90,6 +93,8 @@ export interface BenchOptions {
 /** What every record has. */
 interface RecordBase {
   readonly variant: Variant;
+  /** Which browser each peer ran. */
+  readonly browsers: Browsers;
   readonly run: number;
   /** First 12 hex digits of the SHA-256 of the library bundle as the run began. */
   readonly bundle: string;
@@ -146,8 +151,10 @@ export interface BenchOutcome {
   readonly records: RunRecord[];
   readonly mass: MassRecord[];
   readonly cost: CostRecord[];
-  /** The peers' Chromium, as Playwright reports it. */
+  /** The peers' Chromium, as Playwright reports it ('unknown' when none ran). */
   readonly chromium: string;
+  /** Each browser that ran, as its driver reports its version. */
+  readonly versions: Readonly<Partial<Record<BrowserName, string>>>;
 }
 
 /**
@@ -196,6 +203,7 @@ function bundleHash(libUrl: string): string {
 /** What one run of one variant needs. */
 interface RunSpec {
   readonly variant: Variant;
+  readonly browsers: Browsers;
   /** Every connection's STUN and TURN servers (none in the flat topology). */
   readonly iceServers: readonly RTCIceServer[];
   readonly run: number;
@@ -206,10 +214,15 @@ interface RunSpec {
   readonly libUrl: string;
 }
 
-/** Why `plan` cannot run here (namespaces, coturn for NAT cases), or undefined. */
+/** Why `plan` cannot run here (namespaces, coturn for NAT cases, Firefox), or undefined. */
 export function unavailableReason(plan: readonly PlannedCase[]): string | undefined {
   const nat = plan.some((p) => NETWORKS[p.case.kind].kind === 'nat');
-  return netnsUnavailableReason() ?? (nat ? natUnavailableReason() : undefined);
+  const firefox = plan.some((p) => !isChromiumPair(p.browsers));
+  return (
+    netnsUnavailableReason() ??
+    (nat ? natUnavailableReason() : undefined) ??
+    (firefox ? firefoxUnavailableReason() : undefined)
+  );
 }
 
 /** Runs the benchmark; every harness is torn down on every exit path. */
@@ -237,15 +250,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
         // A harness that could not be set up fails this case's runs, not the whole benchmark.
         const harness = await slot.use(harnessNeed(planned)).catch(toError);
         if (harness instanceof Error) {
-          log(`harness for ${caseName(c)}: ERROR ${firstLine(harness)}`);
+          log(`harness for ${caseLabel(c, planned.browsers)}: ERROR ${firstLine(harness)}`);
         }
         // The cost case alternates the order of its variants from run to run.
         const variants =
           c.kind === 'cost' ? rotate(planned.variants, run - 1) : [...planned.variants];
         for (const variant of variants) {
-          const label = `[${++done}/${total}] ${variant} ${caseName(c)} run ${run}`;
+          const label = `[${++done}/${total}] ${variant} ${caseLabel(c, planned.browsers)} run ${run}`;
           const spec: RunSpec = {
             variant,
+            browsers: planned.browsers,
             iceServers: harness instanceof Error ? [] : iceServersFor(c, harness),
             run,
             room: `bench-${process.pid}-${++rooms}`,
@@ -263,7 +277,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
   } finally {
     await slot.release();
   }
-  return { ...outcome, chromium: slot.versions.chromium ?? 'unknown' };
+  const versions = { ...slot.versions };
+  return { ...outcome, chromium: versions.chromium ?? 'unknown', versions };
 }
 
 type Lists = Pick<BenchOutcome, 'records' | 'mass' | 'cost'>;
@@ -297,10 +312,11 @@ async function runOne(
 /** What a case needs of its harness. */
 interface HarnessNeed {
   readonly network: NetworkSpec;
+  readonly browsers: Browsers;
 }
 
 function harnessNeed(planned: PlannedCase): HarnessNeed {
-  return { network: NETWORKS[planned.case.kind] };
+  return { network: NETWORKS[planned.case.kind], browsers: planned.browsers };
 }
 
 /** The one harness a benchmark holds at a time. */
@@ -314,7 +330,7 @@ interface HarnessSlot {
 }
 
 /**
- * Keeps a harness while consecutive cases need the same network, and tears it down
+ * Keeps a harness while consecutive cases need the same network and browsers, and tears it down
  * before building one for a case that needs another: the namespaces have fixed names, so two
  * cannot exist at once.
  */
@@ -368,6 +384,7 @@ function failed(
 ): Unbundled<RunRecord> | Unbundled<MassRecord> | Unbundled<CostRecord> {
   const base = {
     variant: spec.variant,
+    browsers: spec.browsers,
     run: spec.run,
     error: String(error instanceof Error ? error.message : error).slice(0, 2000),
   };
@@ -398,14 +415,14 @@ async function acquireHarness(
   lockWaitMs: number,
   log: (line: string) => void,
 ): Promise<AnyHarness> {
-  const { network } = need;
+  const { network, browsers } = need;
   const deadline = Date.now() + lockWaitMs;
   for (;;) {
     try {
       // Two calls, for setUpHarness's overloads: a NAT network comes with TURN servers.
       return network.kind === 'nat'
-        ? await setUpHarness({ port, network })
-        : await setUpHarness({ port });
+        ? await setUpHarness({ port, browsers, network })
+        : await setUpHarness({ port, browsers });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!/owns the \S+ namespaces/.test(message) || Date.now() > deadline) throw error;
@@ -515,6 +532,7 @@ async function runCall(h: AnyHarness, spec: RunSpec, c: CallCase): Promise<Unbun
   if (peers === undefined) throw new Error('the page reported no call');
   return {
     variant: spec.variant,
+    browsers: spec.browsers,
     kind: c.kind,
     outageMs: c.outageMs,
     run: spec.run,
@@ -546,6 +564,7 @@ async function runMass(h: AnyHarness, spec: RunSpec, c: MassCase): Promise<Unbun
   const incident = cpuSince(incidentStart, await sampleAll(h));
   return {
     variant: spec.variant,
+    browsers: spec.browsers,
     kind: c.kind,
     calls: c.calls,
     outageMs: c.outageMs,
@@ -570,6 +589,7 @@ async function runCost(h: AnyHarness, spec: RunSpec, c: CostCase): Promise<Unbun
   const [a, b] = await Promise.all(PEERS.map((peer) => decodedFrames(h, peer)));
   return {
     variant: spec.variant,
+    browsers: spec.browsers,
     kind: 'cost',
     calls: c.calls,
     run: spec.run,
