@@ -352,8 +352,10 @@ function harnessSlot(port: number, lockWaitMs: number, log: (line: string) => vo
       const harness = await acquireHarness(need, port, lockWaitMs, log);
       held = { key, harness };
       for (const peer of PEERS) {
-        // Playwright's version() is a string, puppeteer's a promise of one.
-        versions[harness.browsers.names[peer]] ??= await harness.browsers.browsers[peer].version();
+        // Playwright's version() is a string ("156.0.8078.114"), puppeteer's a promise of one
+        // with the browser's name in front over BiDi ("firefox/153.8.0").
+        const version = await harness.browsers.browsers[peer].version();
+        versions[harness.browsers.names[peer]] ??= version.replace(/^[a-z-]+\//, '');
       }
       return harness;
     },
