@@ -1,11 +1,11 @@
-// Driving the bench page (bench/pages/bench.html) in both harness pages: how each kind of case
-// loads it (calls, send rate, frame polling, camera), opening the call(s) with the shared
-// openCall, and reading what the pages recorded.
+// Driving the bench page (bench/pages/bench.html) in both harness pages, Chromium or Firefox
+// (through the browser-neutral `h.peers`): how each kind of case loads it (calls, send rate,
+// frame polling, camera, ICE servers), opening the call(s) with the shared openCall, and reading
+// what the pages recorded.
 
-import type { Page } from '@playwright/test';
 import type { Case, Variant } from './cases.js';
 import type { CallRead } from './figures';
-import type { Harness, Peer } from '../e2e/netns/harness';
+import type { AnyHarness, Peer, PeerPage } from '../e2e/netns/harness';
 import { freshTrial, openCall } from '../e2e/netns/open-call';
 import { PEERS } from '../e2e/netns/topology';
 
@@ -17,12 +17,22 @@ interface CallSummary {
   readonly frames: number;
 }
 
+/** A call's selected candidate pair, as the page reads it from getStats. */
+export interface CandidatePath {
+  readonly local: RTCIceCandidateType | null;
+  readonly remote: RTCIceCandidateType | null;
+  readonly protocol: string | null;
+  readonly relayProtocol: string | null;
+}
+
 interface BenchApi {
   readonly calls: number;
   summary(): CallSummary[];
   read(since: number, gapMs: number, eventsFrom: number): CallRead[];
   restartAll(): number;
   decodedFrames(): Promise<number[]>;
+  /** Each call's selected pair; null where there is none (or getStats did not answer). */
+  paths(): Promise<(CandidatePath | null)[]>;
 }
 
 declare global {
@@ -88,10 +98,16 @@ export function pageSettings(c: Case): PageSettings {
  * waits until every call is up with data (and frames, where polled) flowing both ways.
  */
 export async function openBenchCall(
-  h: Harness,
-  spec: { variant: Variant; room: string; lib: string; settings: PageSettings },
+  h: AnyHarness,
+  spec: {
+    variant: Variant;
+    room: string;
+    lib: string;
+    settings: PageSettings;
+    iceServers: readonly RTCIceServer[];
+  },
 ): Promise<void> {
-  const { variant, room, lib, settings } = spec;
+  const { variant, room, lib, settings, iceServers } = spec;
   const query = (peer: Peer): string =>
     new URLSearchParams({
       variant,
@@ -102,6 +118,7 @@ export async function openBenchCall(
       sendMs: String(settings.sendMs),
       framePollMs: String(settings.framePollMs),
       video: settings.video,
+      ice: JSON.stringify(iceServers),
     }).toString();
   await freshTrial(h);
   await openCall(h, {
@@ -123,24 +140,32 @@ export async function openBenchCall(
 
 /** Both pages' record of every call from `eventsFrom` on; message and frame stamps from `since`. */
 export async function readCalls(
-  h: Harness,
+  h: AnyHarness,
   since: number,
   options: { gapMs?: number; eventsFrom?: number } = {},
 ): Promise<Record<Peer, CallRead[]>> {
   const arg = { since, gapMs: options.gapMs ?? 0, eventsFrom: options.eventsFrom ?? since };
-  const read = (page: Page): Promise<CallRead[]> =>
+  const read = (page: PeerPage): Promise<CallRead[]> =>
     page.evaluate((a) => window.bench.read(a.since, a.gapMs, a.eventsFrom), arg);
-  const [a, b] = await Promise.all(PEERS.map((peer) => read(h.pages[peer])));
+  const [a, b] = await Promise.all(PEERS.map((peer) => read(h.peers[peer])));
   if (a === undefined || b === undefined) throw new Error('unreachable');
   return { a, b };
 }
 
 /** restart() on every call of A's page at once; resolves with when it began (page clock). */
-export function restartAll(h: Harness): Promise<number> {
-  return h.pages.a.evaluate(() => window.bench.restartAll());
+export function restartAll(h: AnyHarness): Promise<number> {
+  return h.peers.a.evaluate(() => window.bench.restartAll());
 }
 
 /** Frames decoded so far by each call of `peer`'s page (one getStats per call). */
-export function decodedFrames(h: Harness, peer: Peer): Promise<number[]> {
-  return h.pages[peer].evaluate(() => window.bench.decodedFrames());
+export function decodedFrames(h: AnyHarness, peer: Peer): Promise<number[]> {
+  return h.peers[peer].evaluate(() => window.bench.decodedFrames());
+}
+
+/** The selected pair of the first call of each page. */
+export async function firstCallPaths(h: AnyHarness): Promise<Record<Peer, CandidatePath | null>> {
+  const [a, b] = await Promise.all(
+    PEERS.map((peer) => h.peers[peer].evaluate(() => window.bench.paths())),
+  );
+  return { a: a?.[0] ?? null, b: b?.[0] ?? null };
 }

@@ -3,13 +3,10 @@
 // them, prints the table and writes bench/results/<timestamp>.{json,svg} and latest.{json,svg}.
 
 import { test } from '@playwright/test';
-import { netnsUnavailableReason, runBenchmark, type BenchOptions } from './runner';
+import { runBenchmark, unavailableReason, type BenchOptions } from './runner';
 import { writeResults } from './results';
 
-const unavailable = netnsUnavailableReason();
-
 test('recovery benchmark', async () => {
-  if (unavailable !== undefined) throw new Error(`network namespaces unavailable: ${unavailable}`);
   const raw = process.env.BENCH_OPTIONS;
   if (raw === undefined) throw new Error('BENCH_OPTIONS is not set; run `npm run bench`');
   const options = JSON.parse(raw) as BenchOptions & {
@@ -17,6 +14,9 @@ test('recovery benchmark', async () => {
     readonly sizes: unknown;
     readonly lib?: unknown;
   };
+  // Before anything starts: a NAT case needs coturn, a Firefox pairing firefox-esr.
+  const unavailable = unavailableReason(options.plan);
+  if (unavailable !== undefined) throw new Error(`cannot run this benchmark: ${unavailable}`);
   const startedAt = new Date();
   const outcome = await runBenchmark(options);
   writeResults({ options, outcome, startedAt, finishedAt: new Date() });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cell, formatMarkdown, stat, summarize } from './report';
+import { cell, formatMarkdown, formatTable, stat, summarize } from './report';
 import { renderSvg } from './svg';
 import type { RunRecord } from './runner';
 
@@ -22,6 +22,8 @@ const record = (
     offers: 2,
   },
   peers: null,
+  path: null,
+  browsers: { a: 'chromium', b: 'chromium' },
   bundle: 'test',
   ...overrides,
 });
@@ -65,6 +67,51 @@ describe('summaries', () => {
       '>60 s / >60 s (120 ms–>60 s)',
     );
     expect(formatMarkdown(summaries)).toContain('| a | media 3 s | 1/1 (+1 err) |');
+  });
+
+  it('keeps the pairings of one case apart, Chromium ↔ Chromium first, and names the others', () => {
+    const firefox = { browsers: { a: 'firefox', b: 'firefox' } } as const;
+    const summaries = summarize([
+      record('c', 400, { ...firefox, kind: 'media', outageMs: 10_000 }),
+      record('c', 300, { kind: 'relay', outageMs: 10_000 }),
+      record('c', 200, { kind: 'media', outageMs: 10_000 }),
+      record('a', 250, { kind: 'media', outageMs: 10_000 }),
+    ]);
+    expect(summaries.map((s) => [s.variant, s.kind, s.browsers.b])).toEqual([
+      ['a', 'media', 'chromium'],
+      ['c', 'media', 'chromium'],
+      ['c', 'media', 'firefox'],
+      ['c', 'relay', 'chromium'],
+    ]);
+    const markdown = formatMarkdown(summaries);
+    expect(markdown).toContain('| c | media 10 s | 1/1 |');
+    expect(markdown).toContain('| c | media 10 s · firefox ↔ firefox | 1/1 |');
+    expect(markdown).toContain('| c | relay 10 s | 1/1 |');
+    // A blank line between case labels in the terminal table, so pairings read apart.
+    expect(
+      formatTable(summaries)
+        .split('\n')
+        .filter((line) => line === ''),
+    ).toHaveLength(2);
+  });
+
+  it('draws one panel per kind and pairing', () => {
+    const svg = renderSvg(
+      summarize([
+        record('c', 200, { kind: 'media', outageMs: 10_000 }),
+        record('c', 400, {
+          kind: 'media',
+          outageMs: 10_000,
+          browsers: { a: 'chromium', b: 'firefox' },
+        }),
+        record('c', 300, { kind: 'srflx', outageMs: 10_000 }),
+      ]),
+      { subtitle: 'test' },
+    );
+    expect(svg).toContain('>Media path cut (signaling up)</text>');
+    expect(svg).toContain('>Media path cut (signaling up) · chromium ↔ firefox</text>');
+    expect(svg).toContain('>Every path cut, both behind NATs (srflx)</text>');
+    expect(svg).toContain('400 ms');
   });
 
   it('renders an SVG with a bar per variant and a mark for a run that never recovered', () => {

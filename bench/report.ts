@@ -1,9 +1,16 @@
 // Turns the one-call runs' records into what a reader looks at: median / p95 / min / max and
-// success rate per variant × case, a terminal table, a Markdown table for the README, and the
-// comparison with the goals the recovery issue set (svg.ts draws the chart).
+// success rate per variant × case × browser pairing, a terminal table, a Markdown table for the
+// README, and the comparison with the goals the recovery issue set (svg.ts draws the chart).
 
 import type { RunRecord } from './runner';
-import { caseName, type CallCase, type Variant } from './cases.js';
+import {
+  caseLabel,
+  pairingName,
+  PAIRINGS,
+  type Browsers,
+  type CallCase,
+  type Variant,
+} from './cases.js';
 
 /** Order statistics of one figure; null means "not reached" (counted as slower than any value). */
 export interface Stat {
@@ -16,11 +23,12 @@ export interface Stat {
   readonly max: number | null;
 }
 
-/** One variant × case. */
+/** One variant × case × browser pairing. */
 export interface Summary {
   readonly variant: Variant;
   readonly kind: CallCase['kind'];
   readonly outageMs: number;
+  readonly browsers: Browsers;
   /** Runs with figures (set-up failures excluded). */
   readonly runs: number;
   /** Runs whose call could not be set up. */
@@ -63,13 +71,23 @@ export function stat(values: readonly (number | null)[]): Stat {
   };
 }
 
-const KIND_ORDER: readonly CallCase['kind'][] = ['media', 'full', 'linkdown', 'readdress'];
+const KIND_ORDER: readonly CallCase['kind'][] = [
+  'media',
+  'full',
+  'linkdown',
+  'readdress',
+  'srflx',
+  'relay',
+];
 
-/** Groups records by variant × case, in the order variants and cases first appear. */
+/**
+ * Groups records by variant × case × pairing, sorted by kind, outage, pairing (Chromium ↔
+ * Chromium first), variant: the pairings of one case come one after another.
+ */
 export function summarize(records: readonly RunRecord[]): Summary[] {
   const groups = new Map<string, RunRecord[]>();
   for (const r of records) {
-    const key = `${r.variant}|${r.kind}|${r.outageMs}`;
+    const key = `${r.variant}|${r.kind}|${r.outageMs}|${pairingName(r.browsers)}`;
     const list = groups.get(key) ?? [];
     list.push(r);
     groups.set(key, list);
@@ -85,6 +103,7 @@ export function summarize(records: readonly RunRecord[]): Summary[] {
       variant: first.variant,
       kind: first.kind,
       outageMs: first.outageMs,
+      browsers: first.browsers,
       runs: valid.length,
       errors: list.length - valid.length,
       recovered,
@@ -97,10 +116,12 @@ export function summarize(records: readonly RunRecord[]): Summary[] {
     });
   }
   const kindOrder = (k: CallCase['kind']): number => KIND_ORDER.indexOf(k);
+  const pairingOrder = (b: Browsers): number => PAIRINGS.indexOf(pairingName(b));
   return out.sort(
     (x, y) =>
       kindOrder(x.kind) - kindOrder(y.kind) ||
       x.outageMs - y.outageMs ||
+      pairingOrder(x.browsers) - pairingOrder(y.browsers) ||
       x.variant.localeCompare(y.variant),
   );
 }
@@ -134,7 +155,7 @@ function rows(summaries: readonly Summary[], observeMs: number): string[][] {
   const late = `>${observeMs / 1000} s`;
   return summaries.map((s) => [
     s.variant,
-    caseName(s),
+    caseLabel(s, s.browsers),
     `${s.recovered}/${s.runs}${s.errors > 0 ? ` (+${s.errors} err)` : ''}`,
     cell(s.cutToRecoveryStarted, 'none'),
     cell(s.restoreToConnected, late),
@@ -176,7 +197,11 @@ export function markdownTable(
 
 /** The one-call table for the terminal. */
 export function formatTable(summaries: readonly Summary[], observeMs = 60_000): string {
-  return textTable(COLUMNS, rows(summaries, observeMs), summaries.map(caseName));
+  return textTable(
+    COLUMNS,
+    rows(summaries, observeMs),
+    summaries.map((s) => caseLabel(s, s.browsers)),
+  );
 }
 
 /** The same table in Markdown. */
@@ -215,7 +240,7 @@ export function goals(summaries: readonly Summary[], observeMs = 60_000): GoalRo
       const met = st.median !== null && st.median <= 200 && st.p95 !== null && st.p95 <= 1000;
       rows.push({
         goal: CONNECTED_GOAL,
-        case: caseName(s),
+        case: caseLabel(s, s.browsers),
         measured: measured(st),
         verdict: met ? 'met' : 'missed',
       });
@@ -223,7 +248,7 @@ export function goals(summaries: readonly Summary[], observeMs = 60_000): GoalRo
       const st = s.restoreToFrame;
       rows.push({
         goal: FRAME_GOAL,
-        case: caseName(s),
+        case: caseLabel(s, s.browsers),
         measured: measured(st),
         verdict: st.p95 !== null && st.p95 <= 1500 ? 'met' : 'missed',
       });

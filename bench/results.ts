@@ -36,6 +36,8 @@ export interface Machine {
   readonly kernel: string;
   readonly node: string;
   readonly chromium: string;
+  /** Firefox's version, when a pairing ran it. */
+  readonly firefox?: string;
 }
 
 /** What latest.json holds. */
@@ -131,6 +133,7 @@ export function writeResults(input: {
     kernel: release(),
     node: process.version,
     chromium: outcome.chromium,
+    ...(outcome.versions.firefox === undefined ? {} : { firefox: outcome.versions.firefox }),
   };
   const { command, sizes } = options;
   const rest: Omit<BenchOptions, 'log'> = {
@@ -160,8 +163,9 @@ export function writeResults(input: {
     cost: outcome.cost,
   };
   const date = startedAt.toISOString().slice(0, 10);
+  const firefox = machine.firefox === undefined ? '' : `, Firefox ${machine.firefox}`;
   const subtitle =
-    `${machine.cores} cores, Chromium ${machine.chromium}, ${date}, ` +
+    `${machine.cores} cores, Chromium ${machine.chromium}${firefox}, ${date}, ` +
     `${options.runs} run${options.runs === 1 ? '' : 's'} per case`;
   // The chart shows the one-call cases; a run of N-call or cost cases alone has none.
   const svg = summaries.length > 0 ? renderSvg(summaries, { subtitle, observeMs }) : null;

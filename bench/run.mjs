@@ -1,15 +1,26 @@
 // @ts-check
-// `npm run bench [-- --quick] [--runs N] [--variants a,c] [--cases media:3,full:30,cost:10]`
+// `npm run bench [-- --quick] [--runs N] [--variants a,c] [--cases media:3,full:30,cost:10]
+// [--browsers chromium,firefox]`
 // Builds the library if dist/ has no bundle, measures bundle sizes, then runs the benchmark as a
 // Playwright test (bench/playwright.config.ts) on the network-namespace harness. Needs Linux,
-// root (or CAP_NET_ADMIN), ip, iptables and Chromium, as e2e/netns does.
+// root (or CAP_NET_ADMIN), ip, iptables and Chromium, as e2e/netns does; coturn for the NAT
+// cases, firefox-esr for the Firefox pairings.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ALL_CASES, ALL_VARIANTS, MASS_CUT_DEFAULT_S, planCases, QUICK } from './cases.js';
+import {
+  ALL_CASES,
+  ALL_VARIANTS,
+  FIREFOX_KINDS,
+  MASS_CUT_DEFAULT_S,
+  PAIRINGS,
+  parseBrowsers,
+  planCases,
+  QUICK,
+} from './cases.js';
 import { formatSizes, measureSizes } from './sizes.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -20,6 +31,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     variants: { type: 'string' },
     cases: { type: 'string' },
+    browsers: { type: 'string' },
     'observe-ms': { type: 'string' },
     'cost-ms': { type: 'string' },
     port: { type: 'string' },
@@ -40,10 +52,18 @@ if (values.help) {
                          media:S full:S   media path / everything of peer A cut for S s (a-e)
                          linkdown:S       peer A's link down for S s (c)
                          readdress        peer A changes address, no restore (c)
+                         srflx:S          both peers behind endpoint-independent NATs, STUN
+                                          only (a srflx call), every path cut for S s (a-e)
+                         relay:S          B behind a symmetric NAT, STUN + TURN (a relayed
+                                          call), every path cut for S s (a-e)
                          mass-restart:N   N calls per page, A restarts them all at once (c)
                          mass-cut:N[:S]   N calls per page, everything of peer A cut for S s
                                           (default ${MASS_CUT_DEFAULT_S}) (c)
                          cost:N           N healthy calls per page, the browsers' CPU (a c e)
+  --browsers P,...     the browser pairings every case runs in (default chromium):
+                       ${PAIRINGS.join(', ')}
+                       (A-B: peer A's browser, then B's; A offers first). Those with Firefox
+                       run only ${FIREFOX_KINDS.join(' ')}
   --observe-ms N       how long after restore a run may take to recover (default 60000)
   --cost-ms N          how long the cost case measures each variant (default 20000)
   --port N             port of the server inside the namespaces (default 8080, env BENCH_PORT)
@@ -66,6 +86,13 @@ const runs = Number(values.runs ?? (quick ? '1' : '3'));
 if (!Number.isInteger(runs) || runs < 1)
   fail('--runs', `expected a positive integer, got ${values.runs}`);
 const variants = values.variants?.split(',').map((v) => v.trim());
+/** @type {import('./cases.js').Browsers[] | undefined} */
+let pairings;
+try {
+  pairings = values.browsers?.split(',').map(parseBrowsers);
+} catch (error) {
+  fail('--browsers', error instanceof Error ? error.message : String(error));
+}
 /** @type {import('./cases.js').PlannedCase[]} */
 let plan = [];
 try {
@@ -74,12 +101,14 @@ try {
     /** @type {import('./cases.js').Variant[] | undefined} */ (
       variants ?? (quick ? QUICK.variants : undefined)
     ),
+    pairings,
   );
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   fail(message.startsWith('unknown variant') ? '--variants' : '--cases', message);
 }
-if (plan.length === 0) fail('--variants', 'no case can run these variants');
+if (plan.length === 0)
+  fail('--variants/--browsers', 'no case can run these variants in these browsers');
 const observeMs = Number(values['observe-ms'] ?? '60000');
 if (!(observeMs > 0))
   fail('--observe-ms', `expected a positive number, got ${values['observe-ms']}`);

@@ -1,27 +1,44 @@
-// The recovery benchmark itself: netns harnesses for the run, and for every run × case × variant
-// a fresh call (or N calls per page) in bench/pages/bench.html, one incident (a cut, an address
-// change, a mass restart) or none (the cost case), and what both pages recorded of it. Variants
-// are interleaved inside each case so a noisy machine slows all of them alike.
+// The recovery benchmark itself: the netns harness each case needs (flat or NAT, Chromium or
+// Firefox peers), and for every run × case × variant a fresh call (or N calls per page) in
+// bench/pages/bench.html, one incident (a cut, an address change, a mass restart) or none (the
+// cost case), and what both pages recorded of it. Variants are interleaved inside each case so a
+// noisy machine slows all of them alike.
 
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
+  firefoxUnavailableReason,
+  natUnavailableReason,
   netnsUnavailableReason,
   PEERS,
   setUpHarness,
+  type AnyHarness,
+  type BrowserName,
   type CutWindow,
   type FaultSpec,
-  type Harness,
+  type NetworkSpec,
   type Peer,
 } from '../e2e/netns/harness';
 import { sleep } from '../e2e/netns/sh';
-import { decodedFrames, openBenchCall, pageSettings, readCalls, restartAll } from './bench-page';
 import {
-  caseName,
+  decodedFrames,
+  firstCallPaths,
+  openBenchCall,
+  pageSettings,
+  readCalls,
+  restartAll,
+  type CandidatePath,
+} from './bench-page';
+import {
+  caseLabel,
+  isChromiumPair,
   isMassCase,
+  NETWORKS,
   planCases,
   QUICK as QUICK_RUN,
+  type Browsers,
+  type Case,
   type CallCase,
   type CostCase,
   type MassCase,
@@ -40,7 +57,8 @@ import {
 } from './figures';
 
 export { netnsUnavailableReason };
-export { caseName, VARIANTS, type Case, type Variant } from './cases.js';
+export { caseLabel, caseName, VARIANTS, type Case, type Variant } from './cases.js';
+export type { CandidatePath } from './bench-page';
 export type { Figures, PeerFigures } from './figures';
 
 /** Options of one benchmark run. */
@@ -59,8 +77,9 @@ export interface BenchOptions {
   /** How long to wait for another engineer's harness run to release the namespaces. @default 30 min */
   readonly lockWaitMs?: number;
   /**
-   * One harness for the whole run; otherwise one per case, so that another run of the same
-   * namespace prefix waiting on the lock gets a turn in between. @default false
+   * One harness for as long as consecutive cases need the same one (network, browsers);
+   * otherwise one per case, so that another run of the same namespace prefix waiting on the lock
+   * gets a turn in between. @default false
    */
   readonly shareHarness?: boolean;
   /** URL path of the library bundle the pages load. @default /dist/resilient-peer.bundle.js */
@@ -74,6 +93,8 @@ export interface BenchOptions {
 /** What every record has. */
 interface RecordBase {
   readonly variant: Variant;
+  /** Which browser each peer ran. */
+  readonly browsers: Browsers;
   readonly run: number;
   /** First 12 hex digits of the SHA-256 of the library bundle as the run began. */
   readonly bundle: string;
@@ -88,6 +109,11 @@ export interface RunRecord extends RecordBase {
   readonly window: CutWindow | null;
   readonly figures: Figures | null;
   readonly peers: { readonly a: PeerFigures; readonly b: PeerFigures } | null;
+  /** Each peer's selected candidate pair once the call was up, and at the end of the watch. */
+  readonly path: {
+    readonly before: Readonly<Record<Peer, CandidatePath | null>>;
+    readonly after: Readonly<Record<Peer, CandidatePath | null>>;
+  } | null;
 }
 
 /** Both peers' browsers' CPU over one window. */
@@ -125,13 +151,15 @@ export interface BenchOutcome {
   readonly records: RunRecord[];
   readonly mass: MassRecord[];
   readonly cost: CostRecord[];
-  /** The peers' Chromium, as Playwright reports it. */
+  /** The peers' Chromium, as Playwright reports it ('unknown' when none ran). */
   readonly chromium: string;
+  /** Each browser that ran, as its driver reports its version. */
+  readonly versions: Readonly<Partial<Record<BrowserName, string>>>;
 }
 
 /**
- * The `--quick` smoke: one run of 3 s and 10 s media cuts for a and c, and a mass restart of 2
- * calls per page, on one harness.
+ * The `--quick` smoke: one run of a 3 s media cut for a and c, and a mass restart of 2 calls per
+ * page, on one harness.
  */
 export const QUICK: Pick<BenchOptions, 'runs' | 'plan' | 'shareHarness' | 'healthyCpuMs'> = {
   runs: 1,
@@ -175,12 +203,26 @@ function bundleHash(libUrl: string): string {
 /** What one run of one variant needs. */
 interface RunSpec {
   readonly variant: Variant;
+  readonly browsers: Browsers;
+  /** Every connection's STUN and TURN servers (none in the flat topology). */
+  readonly iceServers: readonly RTCIceServer[];
   readonly run: number;
   readonly room: string;
   readonly observeMs: number;
   readonly costWindowMs: number;
   readonly healthyCpuMs: number;
   readonly libUrl: string;
+}
+
+/** Why `plan` cannot run here (namespaces, coturn for NAT cases, Firefox), or undefined. */
+export function unavailableReason(plan: readonly PlannedCase[]): string | undefined {
+  const nat = plan.some((p) => NETWORKS[p.case.kind].kind === 'nat');
+  const firefox = plan.some((p) => !isChromiumPair(p.browsers));
+  return (
+    netnsUnavailableReason() ??
+    (nat ? natUnavailableReason() : undefined) ??
+    (firefox ? firefoxUnavailableReason() : undefined)
+  );
 }
 
 /** Runs the benchmark; every harness is torn down on every exit path. */
@@ -193,21 +235,11 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
   const observeMs = options.observeMs ?? 60_000;
   const costWindowMs = options.costWindowMs ?? 20_000;
   const libUrl = options.libUrl ?? DEFAULT_LIB_URL;
-  const outcome: BenchOutcome = { records: [], mass: [], cost: [], chromium: 'unknown' };
-  let chromium = 'unknown';
+  const outcome: Lists = { records: [], mass: [], cost: [] };
   const total = options.runs * options.plan.reduce((n, p) => n + p.variants.length, 0);
   let done = 0;
   let rooms = 0;
-  let harness: Harness | undefined;
-  const acquire = async (): Promise<Harness> => {
-    harness ??= await acquireHarness(options.port ?? 8080, options.lockWaitMs ?? 30 * 60_000, log);
-    chromium = harness.browsers.browsers.a.version();
-    return harness;
-  };
-  const release = async (): Promise<void> => {
-    await harness?.teardown();
-    harness = undefined;
-  };
+  const slot = harnessSlot(options.port ?? 8080, options.lockWaitMs ?? 30 * 60_000, log);
   try {
     for (let run = 1; run <= options.runs; run++) {
       for (const planned of options.plan) {
@@ -215,14 +247,20 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
         // Between cases the namespaces are released for a moment, so another engineer's netns
         // run of the same prefix waiting on the lock can get its turn.
         if (!options.shareHarness && done > 0) await sleep(3_000);
-        const h = await acquire();
+        // A harness that could not be set up fails this case's runs, not the whole benchmark.
+        const harness = await slot.use(harnessNeed(planned)).catch(toError);
+        if (harness instanceof Error) {
+          log(`harness for ${caseLabel(c, planned.browsers)}: ERROR ${firstLine(harness)}`);
+        }
         // The cost case alternates the order of its variants from run to run.
         const variants =
           c.kind === 'cost' ? rotate(planned.variants, run - 1) : [...planned.variants];
         for (const variant of variants) {
-          const label = `[${++done}/${total}] ${variant} ${caseName(c)} run ${run}`;
+          const label = `[${++done}/${total}] ${variant} ${caseLabel(c, planned.browsers)} run ${run}`;
           const spec: RunSpec = {
             variant,
+            browsers: planned.browsers,
+            iceServers: harness instanceof Error ? [] : iceServersFor(c, harness),
             run,
             room: `bench-${process.pid}-${++rooms}`,
             observeMs,
@@ -231,28 +269,105 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchOutcome>
             libUrl,
           };
           ensureLib(libUrl, options.libSource);
-          const bundle = bundleHash(libUrl);
-          if (isMassCase(c)) {
-            const record = { ...(await guarded(() => runMass(h, spec, c), c, spec)), bundle };
-            outcome.mass.push(record);
-            log(`${label}: ${describeMass(record)}`);
-          } else if (c.kind === 'cost') {
-            const record = { ...(await guarded(() => runCost(h, spec, c), c, spec)), bundle };
-            outcome.cost.push(record);
-            log(`${label}: ${describeCost(record)}`);
-          } else {
-            const record = { ...(await guarded(() => runCall(h, spec, c), c, spec)), bundle };
-            outcome.records.push(record);
-            log(`${label}: ${describeCall(record)}`);
-          }
+          log(`${label}: ${await runOne(harness, spec, c, bundleHash(libUrl), outcome)}`);
         }
-        if (!options.shareHarness) await release();
+        if (!options.shareHarness) await slot.release();
       }
     }
   } finally {
-    await release();
+    await slot.release();
   }
-  return { ...outcome, chromium };
+  const versions = { ...slot.versions };
+  return { ...outcome, chromium: versions.chromium ?? 'unknown', versions };
+}
+
+type Lists = Pick<BenchOutcome, 'records' | 'mass' | 'cost'>;
+
+/**
+ * Runs one variant of `c` on `harness` (or fails it with the harness's set-up error), files its
+ * record in `lists`, and describes it for the progress line.
+ */
+async function runOne(
+  harness: AnyHarness | Error,
+  spec: RunSpec,
+  c: Case,
+  bundle: string,
+  lists: Lists,
+): Promise<string> {
+  if (isMassCase(c)) {
+    const record = { ...(await guarded(harness, c, spec, (h) => runMass(h, spec, c))), bundle };
+    lists.mass.push(record);
+    return describeMass(record);
+  }
+  if (c.kind === 'cost') {
+    const record = { ...(await guarded(harness, c, spec, (h) => runCost(h, spec, c))), bundle };
+    lists.cost.push(record);
+    return describeCost(record);
+  }
+  const record = { ...(await guarded(harness, c, spec, (h) => runCall(h, spec, c))), bundle };
+  lists.records.push(record);
+  return describeCall(record);
+}
+
+/** What a case needs of its harness. */
+interface HarnessNeed {
+  readonly network: NetworkSpec;
+  readonly browsers: Browsers;
+}
+
+function harnessNeed(planned: PlannedCase): HarnessNeed {
+  return { network: NETWORKS[planned.case.kind], browsers: planned.browsers };
+}
+
+/** The one harness a benchmark holds at a time. */
+interface HarnessSlot {
+  /** The harness for `need`: the one held when it fits, else a new one (the held one torn down first). */
+  use(need: HarnessNeed): Promise<AnyHarness>;
+  /** Tears the held harness down (browsers, servers, namespaces); a no-op when none is held. */
+  release(): Promise<void>;
+  /** Each browser that ran, as its driver reported its version. */
+  readonly versions: Readonly<Partial<Record<BrowserName, string>>>;
+}
+
+/**
+ * Keeps a harness while consecutive cases need the same network and browsers, and tears it down
+ * before building one for a case that needs another: the namespaces have fixed names, so two
+ * cannot exist at once.
+ */
+function harnessSlot(port: number, lockWaitMs: number, log: (line: string) => void): HarnessSlot {
+  let held: { readonly key: string; readonly harness: AnyHarness } | undefined;
+  const versions: Partial<Record<BrowserName, string>> = {};
+  const release = async (): Promise<void> => {
+    const was = held;
+    held = undefined;
+    await was?.harness.teardown();
+  };
+  return {
+    versions,
+    release,
+    async use(need) {
+      const key = JSON.stringify(need);
+      if (held?.key === key) return held.harness;
+      await release();
+      const harness = await acquireHarness(need, port, lockWaitMs, log);
+      held = { key, harness };
+      for (const peer of PEERS) {
+        // Playwright's version() is a string ("156.0.8078.114"), puppeteer's a promise of one
+        // with the browser's name in front over BiDi ("firefox/153.8.0").
+        const version = await harness.browsers.browsers[peer].version();
+        versions[harness.browsers.names[peer]] ??= version.replace(/^[a-z-]+\//, '');
+      }
+      return harness;
+    },
+  };
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function firstLine(error: Error): string {
+  return error.message.split('\n')[0] ?? '';
 }
 
 /** The same list started `by` places later. */
@@ -271,36 +386,45 @@ function failed(
 ): Unbundled<RunRecord> | Unbundled<MassRecord> | Unbundled<CostRecord> {
   const base = {
     variant: spec.variant,
+    browsers: spec.browsers,
     run: spec.run,
     error: String(error instanceof Error ? error.message : error).slice(0, 2000),
   };
   if (c.kind === 'cost') return { ...base, ...c, cpu: null, framesDecoded: null };
   if (isMassCase(c)) return { ...base, ...c, window: null, pairs: null, cpu: null };
-  return { ...base, ...c, window: null, figures: null, peers: null };
+  return { ...base, ...c, window: null, figures: null, peers: null, path: null };
 }
 
+/** `work` on `harness`; a run that throws, or has no harness, gets a record of its error. */
 async function guarded<R extends RunRecord | MassRecord | CostRecord>(
-  work: () => Promise<Unbundled<R>>,
+  harness: AnyHarness | Error,
   c: CallCase | MassCase | CostCase,
   spec: RunSpec,
+  work: (h: AnyHarness) => Promise<Unbundled<R>>,
 ): Promise<Unbundled<R>> {
   try {
-    return await work();
+    if (harness instanceof Error) throw harness;
+    return await work(harness);
   } catch (error) {
     return failed(c, spec, error) as Unbundled<R>;
   }
 }
 
-/** setUpHarness, retried while another engineer's run holds the fixed-name namespaces. */
+/** setUpHarness for `need`, retried while another engineer's run holds the fixed-name namespaces. */
 async function acquireHarness(
+  need: HarnessNeed,
   port: number,
   lockWaitMs: number,
   log: (line: string) => void,
-): Promise<Harness> {
+): Promise<AnyHarness> {
+  const { network, browsers } = need;
   const deadline = Date.now() + lockWaitMs;
   for (;;) {
     try {
-      return await setUpHarness({ port });
+      // Two calls, for setUpHarness's overloads: a NAT network comes with TURN servers.
+      return network.kind === 'nat'
+        ? await setUpHarness({ port, browsers, network })
+        : await setUpHarness({ port, browsers });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!/owns the \S+ namespaces/.test(message) || Date.now() > deadline) throw error;
@@ -310,10 +434,62 @@ async function acquireHarness(
   }
 }
 
-/** The fault of a one-call case (always peer A's side for the ones that take a peer). */
+/**
+ * The ICE servers of every variant's connections. The NAT cases get the harness's, as
+ * nat-recovery.spec.ts scenarios 1 and 2 open their calls: STUN alone for `srflx`, STUN and TURN
+ * over UDP for `relay` (not TLS: Firefox peers never trust the harness's self-signed
+ * certificate). The flat topology has none and needs none.
+ */
+function iceServersFor(c: Case, h: AnyHarness): RTCIceServer[] {
+  if (h.turn === undefined) return [];
+  switch (c.kind) {
+    case 'srflx':
+      return [h.turn.stun()];
+    case 'relay':
+      return [h.turn.stun(), h.turn.longTermIceServer(['udp'])];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Why a NAT case's call is not on the path the case is about (undefined when it is): `srflx`
+ * both sides on a server-reflexive candidate, `relay` a TURN relay on each side's selected pair.
+ * Such a run would measure something else, so it counts as a set-up failure.
+ */
+function offPath(
+  kind: CallCase['kind'],
+  paths: Readonly<Record<Peer, CandidatePath | null>>,
+): string | undefined {
+  const on = (p: CandidatePath | null): boolean => {
+    if (kind === 'srflx') return p?.local === 'srflx';
+    if (kind === 'relay') return p?.local === 'relay' || p?.remote === 'relay';
+    return true;
+  };
+  return PEERS.every((peer) => on(paths[peer]))
+    ? undefined
+    : `the call is not on a ${kind} path: ${showPaths(paths)}`;
+}
+
+/** "a srflx→srflx, b srflx→srflx"; `relay/udp` where the local side relays. */
+function showPaths(paths: Readonly<Record<Peer, CandidatePath | null>>): string {
+  const one = (p: CandidatePath | null): string =>
+    p === null
+      ? 'none'
+      : `${p.local ?? '?'}${p.relayProtocol ? `/${p.relayProtocol}` : ''}→${p.remote ?? '?'}`;
+  return PEERS.map((peer) => `${peer} ${one(paths[peer])}`).join(', ');
+}
+
+/**
+ * The fault of a one-call case (always peer A's side for the ones that take a peer). The NAT
+ * cases cut every path between the peers, relayed or not, and spare signaling: the fault
+ * nat-recovery.spec.ts scenarios 1 and 2 hold for 30 s, `media` in the NAT topology.
+ */
 function faultOf(kind: CallCase['kind']): FaultSpec {
   switch (kind) {
     case 'media':
+    case 'srflx':
+    case 'relay':
       return 'media';
     case 'full':
       return { kind: 'full', peer: 'a' };
@@ -327,9 +503,12 @@ function faultOf(kind: CallCase['kind']): FaultSpec {
 /** An address change leaves a few messages and frames in flight: count from the first after a pause. */
 const RESUME_GAP_MS = 500;
 
-async function runCall(h: Harness, spec: RunSpec, c: CallCase): Promise<Unbundled<RunRecord>> {
+async function runCall(h: AnyHarness, spec: RunSpec, c: CallCase): Promise<Unbundled<RunRecord>> {
   const settings = pageSettings(c);
   await openBenchCall(h, { ...spec, lib: spec.libUrl, settings });
+  const before = await firstCallPaths(h);
+  const off = offPath(c.kind, before);
+  if (off !== undefined) throw new Error(off);
   // One more second of steady flow, so detectors that look at recent payload see a busy call.
   await sleep(1_000);
   const cut = await h.faults.cut(faultOf(c.kind));
@@ -355,16 +534,19 @@ async function runCall(h: Harness, spec: RunSpec, c: CallCase): Promise<Unbundle
   if (peers === undefined) throw new Error('the page reported no call');
   return {
     variant: spec.variant,
+    browsers: spec.browsers,
     kind: c.kind,
     outageMs: c.outageMs,
     run: spec.run,
     window,
     figures: combine(peers, window, spec.observeMs),
     peers,
+    // Only an annotation by now: a page that cannot say must not cost the run its figures.
+    path: { before, after: await firstCallPaths(h).catch(() => ({ a: null, b: null })) },
   };
 }
 
-async function runMass(h: Harness, spec: RunSpec, c: MassCase): Promise<Unbundled<MassRecord>> {
+async function runMass(h: AnyHarness, spec: RunSpec, c: MassCase): Promise<Unbundled<MassRecord>> {
   const settings = pageSettings(c);
   await openBenchCall(h, { ...spec, lib: spec.libUrl, settings });
   await sleep(1_000);
@@ -384,6 +566,7 @@ async function runMass(h: Harness, spec: RunSpec, c: MassCase): Promise<Unbundle
   const incident = cpuSince(incidentStart, await sampleAll(h));
   return {
     variant: spec.variant,
+    browsers: spec.browsers,
     kind: c.kind,
     calls: c.calls,
     outageMs: c.outageMs,
@@ -399,7 +582,7 @@ async function runMass(h: Harness, spec: RunSpec, c: MassCase): Promise<Unbundle
   };
 }
 
-async function runCost(h: Harness, spec: RunSpec, c: CostCase): Promise<Unbundled<CostRecord>> {
+async function runCost(h: AnyHarness, spec: RunSpec, c: CostCase): Promise<Unbundled<CostRecord>> {
   const settings = pageSettings(c);
   await openBenchCall(h, { ...spec, lib: spec.libUrl, settings });
   // Bandwidth estimation and the encoders settle in the first seconds of a call.
@@ -408,6 +591,7 @@ async function runCost(h: Harness, spec: RunSpec, c: CostCase): Promise<Unbundle
   const [a, b] = await Promise.all(PEERS.map((peer) => decodedFrames(h, peer)));
   return {
     variant: spec.variant,
+    browsers: spec.browsers,
     kind: 'cost',
     calls: c.calls,
     run: spec.run,
@@ -418,7 +602,7 @@ async function runCost(h: Harness, spec: RunSpec, c: CostCase): Promise<Unbundle
 
 type CpuSamples = Record<Peer, Awaited<ReturnType<typeof sampleCpu>>>;
 
-async function sampleAll(h: Harness): Promise<CpuSamples> {
+async function sampleAll(h: AnyHarness): Promise<CpuSamples> {
   const [a, b] = await Promise.all(PEERS.map((peer) => sampleCpu(h.topology.namespaces[peer])));
   if (a === undefined || b === undefined) throw new Error('unreachable');
   return { a, b };
@@ -429,7 +613,7 @@ function cpuSince(before: CpuSamples, after: CpuSamples): PeerCpu {
 }
 
 /** Both peers' browsers' CPU over the next `ms`. */
-async function cpuOver(h: Harness, ms: number): Promise<PeerCpu> {
+async function cpuOver(h: AnyHarness, ms: number): Promise<PeerCpu> {
   const before = await sampleAll(h);
   await sleep(ms);
   return cpuSince(before, await sampleAll(h));
@@ -441,7 +625,7 @@ async function cpuOver(h: Harness, ms: number): Promise<PeerCpu> {
  * give-ups are counted. Resolves with each call's peers' figures.
  */
 async function watch(
-  h: Harness,
+  h: AnyHarness,
   w: CutWindow,
   observeMs: number,
   how: { readonly mode: IncidentMode; readonly gapMs: number },
@@ -476,8 +660,17 @@ function describeCall(record: RunRecord): string {
   return (
     `start ${ms(f.cutToRecoveryStarted)}, connected ${ms(f.restoreToConnected)}, ` +
     `message ${ms(f.restoreToMessage)}, frame ${ms(f.restoreToFrame)}, ` +
-    `offers ${f.offers}, ${f.recovered ? 'recovered' : 'NOT recovered'}`
+    `offers ${f.offers}, ${f.recovered ? 'recovered' : 'NOT recovered'}` +
+    describePath(record)
   );
+}
+
+/** The NAT cases' paths, before the cut and (where it changed) after recovery. */
+function describePath(record: RunRecord): string {
+  if (NETWORKS[record.kind].kind !== 'nat' || record.path === null) return '';
+  const before = showPaths(record.path.before);
+  const after = showPaths(record.path.after);
+  return `; path ${before}${after === before ? '' : `, after: ${after}`}`;
 }
 
 function describeMass(record: MassRecord): string {

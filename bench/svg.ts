@@ -1,8 +1,8 @@
 // The chart of the one-call cases: a hand-written SVG of restore → first new decoded video frame,
-// one panel per cut kind, one bar per variant.
+// one panel per cut kind and browser pairing, one bar per variant.
 
 import type { CallCase, Variant } from './cases.js';
-import { VARIANTS } from './cases.js';
+import { isChromiumPair, pairingLabel, pairingName, VARIANTS } from './cases.js';
 import { ms, type Summary } from './report';
 
 /** Okabe–Ito colours, readable by colour-blind readers; the library's defaults in blue. */
@@ -27,14 +27,36 @@ const TITLES: Record<CallCase['kind'], string> = {
   full: 'Full cut of peer A (signaling too)',
   linkdown: "Peer A's link down (offline, online)",
   readdress: 'Peer A changes address',
+  srflx: 'Every path cut, both behind NATs (srflx)',
+  relay: 'Every path cut, B behind a symmetric NAT (TURN)',
 };
+
+/** One panel: a kind in one pairing. */
+interface Panel {
+  readonly kind: CallCase['kind'];
+  readonly pairing: string;
+  readonly title: string;
+}
+
+/** The panels, in the order their summaries come; the pairing named where it is not Chromium both. */
+function panelsOf(summaries: readonly Summary[]): Panel[] {
+  const panels = new Map<string, Panel>();
+  for (const s of summaries) {
+    const pairing = pairingName(s.browsers);
+    const title = isChromiumPair(s.browsers)
+      ? TITLES[s.kind]
+      : `${TITLES[s.kind]} · ${pairingLabel(s.browsers)}`;
+    panels.set(`${s.kind}|${pairing}`, { kind: s.kind, pairing, title });
+  }
+  return [...panels.values()];
+}
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 /**
- * Grouped bars, one panel per cut kind: outage lengths on x, one bar per variant, the median of
+ * Grouped bars, one panel per cut kind and pairing: outage lengths on x, one bar per variant, the median of
  * restore → first new decoded frame on a log y axis. A run that did not recover counts as slower
  * than any value; a median that is such a run is drawn as a hatched full-height bar marked ✗.
  */
@@ -43,7 +65,7 @@ export function renderSvg(
   meta: { readonly subtitle: string; readonly observeMs?: number },
 ): string {
   const observeMs = meta.observeMs ?? 60_000;
-  const kinds = [...new Set(summaries.map((s) => s.kind))];
+  const panels = panelsOf(summaries);
   const variants = (Object.keys(VARIANTS) as Variant[]).filter((v) =>
     summaries.some((s) => s.variant === v),
   );
@@ -53,7 +75,7 @@ export function renderSvg(
   const top = 88;
   const gap = 60;
   const legendH = 22 * Math.ceil(variants.length / 2) + 16;
-  const width = Math.max(1080, left + kinds.length * panelW + (kinds.length - 1) * gap + 24);
+  const width = Math.max(1080, left + panels.length * panelW + (panels.length - 1) * gap + 24);
   const height = top + panelH + 52 + legendH;
   const yMin = 10;
   const yMax = observeMs;
@@ -71,14 +93,12 @@ export function renderSvg(
     `<text x="${left}" y="26" font-size="17" font-weight="bold">Time from network restore to the first new decoded video frame (median, both directions)</text>`,
     `<text x="${left}" y="46" fill="#444">${escapeXml(meta.subtitle)} · lower is better · log scale · ✗ = not recovered within ${observeMs / 1000} s</text>`,
   );
-  kinds.forEach((kind, k) => {
+  panels.forEach(({ kind, pairing, title }, k) => {
     const x0 = left + k * (panelW + gap);
-    const title = TITLES[kind];
-    const outages = [
-      ...new Set(summaries.filter((s) => s.kind === kind).map((s) => s.outageMs)),
-    ].sort((x, y) => x - y);
+    const inPanel = summaries.filter((s) => s.kind === kind && pairingName(s.browsers) === pairing);
+    const outages = [...new Set(inPanel.map((s) => s.outageMs))].sort((x, y) => x - y);
     out.push(
-      `<text x="${x0 + panelW / 2}" y="${top - 14}" text-anchor="middle" font-size="14" font-weight="bold">${title}</text>`,
+      `<text x="${x0 + panelW / 2}" y="${top - 14}" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     );
     for (const t of ticks) {
       out.push(
@@ -104,9 +124,7 @@ export function renderSvg(
         `<text x="${x0 + g * groupW + groupW / 2}" y="${top + panelH + 18}" text-anchor="middle">${outageMs === 0 ? 'at once' : `${outageMs / 1000} s`}</text>`,
       );
       variants.forEach((variant, i) => {
-        const s = summaries.find(
-          (e) => e.kind === kind && e.outageMs === outageMs && e.variant === variant,
-        );
+        const s = inPanel.find((e) => e.outageMs === outageMs && e.variant === variant);
         if (s === undefined || s.runs === 0) return;
         const bx = gx + i * barW;
         const med = s.restoreToFrame.median;

@@ -4,7 +4,7 @@
 // decoded frames every `framePollMs` (0: not at all). Everything the runner reads is kept per call
 // on window.bench with Date.now() stamps (one clock for both namespaces), and logged as
 // "[rpt] {json}" lines (with the call's index) for the harness Timeline. window.bench appears
-// once every call's signaling has been welcomed by the relay.
+// once every call's signaling has been welcomed by the relay. Runs in Chromium and Firefox.
 
 import { fakeCamera, framesDecoded, watchFrames } from '/e2e/pages/shared/media.js';
 import {
@@ -24,6 +24,8 @@ const calls = Number(params.get('calls') ?? '1');
 const sendMs = Number(params.get('sendMs') ?? '20');
 const framePollMs = Number(params.get('framePollMs') ?? '50');
 const [width, height, frameRate] = (params.get('video') ?? '640x480@30').split(/[x@]/).map(Number);
+/** Every variant's RTCIceServer list (STUN, TURN in the NAT cases), so they compare alike. */
+const iceServers = JSON.parse(params.get('ice') ?? '[]');
 
 const isLibrary = ['c', 'd', 'e'].includes(variant);
 if (!isLibrary && variant !== 'a' && variant !== 'b') throw new Error(`unknown variant ${variant}`);
@@ -52,6 +54,7 @@ async function startCall(index) {
     variant,
     peerName,
     room: `${room}-${index}`,
+    iceServers,
     stream,
     lib,
     log,
@@ -123,6 +126,34 @@ async function startCall(index) {
     },
     /** Frames the current connection decoded so far (all its inbound video). */
     decodedFrames: () => (pc ? framesDecoded(pc) : Promise.resolve(0)),
+    /** The current connection's selected candidate pair; null without one. */
+    path: () => (pc ? selectedPath(pc) : Promise.resolve(null)),
+  };
+}
+
+/**
+ * The selected candidate pair of `pc` (as e2e/netns/pages/app.js reads it): candidate types and
+ * protocols; null without one, when getStats fails, or when it takes over 2 s (Firefox may never
+ * settle one on a connection that is going away). Never throws: the path only annotates a run.
+ */
+async function selectedPath(pc) {
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 2_000));
+  const report = await Promise.race([pc.getStats().catch(() => null), timeout]);
+  if (report === null) return null;
+  const stats = new Map();
+  report.forEach((s) => stats.set(s.id, s));
+  const transport = [...stats.values()].find((s) => s.type === 'transport');
+  const pair =
+    stats.get(transport?.selectedCandidatePairId) ??
+    [...stats.values()].find((s) => s.type === 'candidate-pair' && s.selected);
+  const local = stats.get(pair?.localCandidateId);
+  const remote = stats.get(pair?.remoteCandidateId);
+  if (local === undefined || remote === undefined) return null;
+  return {
+    local: local.candidateType ?? null,
+    remote: remote.candidateType ?? null,
+    protocol: local.protocol ?? null,
+    relayProtocol: local.relayProtocol ?? null,
   };
 }
 
@@ -135,6 +166,7 @@ window.bench = {
   summary: () => started.map((call) => call.summary()),
   read: (since, gapMs, eventsFrom) => started.map((call) => call.read(since, gapMs, eventsFrom)),
   decodedFrames: () => Promise.all(started.map((call) => call.decodedFrames())),
+  paths: () => Promise.all(started.map((call) => call.path())),
   /** restart() on every call at once; returns when it began. */
   restartAll: () => {
     const at = Date.now();

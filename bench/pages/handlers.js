@@ -1,7 +1,8 @@
 // The handlers under test, each driving one call of a bench page (bench.js): (a), (b) a plain
 // RTCPeerConnection as the MDN examples write it, over the shared relay client; (c), (d), (e)
-// resilient-peer over WebSocketSignaling with the variant's options. The page instruments the
-// call through `ctx`; a handler only says what its own code does (offers sent, restarts).
+// resilient-peer over WebSocketSignaling with the variant's options. All of them get the same
+// ICE servers from the page. The page instruments the call through `ctx`; a handler only says
+// what its own code does (offers sent, restarts).
 
 import { connectRelay } from '/e2e/pages/shared/relay-client.js';
 
@@ -11,6 +12,7 @@ import { connectRelay } from '/e2e/pages/shared/relay-client.js';
  * @property {string} variant a | b | c | d | e
  * @property {string} peerName a | b (a joins the room first: the relay's slot 0, impolite)
  * @property {string} room
+ * @property {RTCIceServer[]} iceServers every connection's STUN and TURN servers
  * @property {MediaStream} stream the camera to send
  * @property {any} lib the library module (variants c, d, e)
  * @property {(event: string, data?: Record<string, unknown>) => void} log
@@ -29,7 +31,7 @@ import { connectRelay } from '/e2e/pages/shared/relay-client.js';
  */
 export async function naiveCall(ctx) {
   const { variant, peerName, stream, log } = ctx;
-  const pc = new RTCPeerConnection({ iceServers: [] });
+  const pc = new RTCPeerConnection({ iceServers: ctx.iceServers });
   ctx.usePc(pc);
   let cameraAdded = false;
   const addCamera = () => {
@@ -166,7 +168,13 @@ export async function libraryCall(ctx) {
     if (polite) pc.addEventListener('datachannel', ({ channel }) => ctx.useChannel(channel));
     else ctx.useChannel(pc.createDataChannel('seq', { ordered: true }));
   };
-  const peer = new rp.ResilientPeer({ polite, signaling, setup, ...options });
+  const peer = new rp.ResilientPeer({
+    polite,
+    signaling,
+    setup,
+    rtcConfig: { iceServers: ctx.iceServers },
+    ...options,
+  });
   peer.on('phaseChange', ({ from, to, cause }) => {
     log('phase', { from, to, cause });
     if (to === 'recovering') ctx.recoveryStarted('phase');
