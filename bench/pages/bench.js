@@ -7,6 +7,7 @@
 // once every call's signaling has been welcomed by the relay. Runs in Chromium and Firefox.
 
 import { fakeCamera, framesDecoded, watchFrames } from '/e2e/pages/shared/media.js';
+import { selectedCandidates } from '/e2e/pages/shared/stats.js';
 import {
   carrySequence,
   firstAfterGap,
@@ -140,14 +141,7 @@ async function selectedPath(pc) {
   const timeout = new Promise((resolve) => setTimeout(() => resolve(null), 2_000));
   const report = await Promise.race([pc.getStats().catch(() => null), timeout]);
   if (report === null) return null;
-  const stats = new Map();
-  report.forEach((s) => stats.set(s.id, s));
-  const transport = [...stats.values()].find((s) => s.type === 'transport');
-  const pair =
-    stats.get(transport?.selectedCandidatePairId) ??
-    [...stats.values()].find((s) => s.type === 'candidate-pair' && s.selected);
-  const local = stats.get(pair?.localCandidateId);
-  const remote = stats.get(pair?.remoteCandidateId);
+  const { local, remote } = selectedCandidates(report);
   if (local === undefined || remote === undefined) return null;
   return {
     local: local.candidateType ?? null,

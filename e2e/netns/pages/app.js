@@ -9,6 +9,7 @@ import * as rp from '/dist/resilient-peer.bundle.js';
 import { PEER_EVENTS } from '/e2e/pages/record-events.js';
 import { fakeCamera, watchFrames } from '/e2e/pages/shared/media.js';
 import { carrySequence, Sequences } from '/e2e/pages/shared/sequence.js';
+import { selectedCandidates } from '/e2e/pages/shared/stats.js';
 import { AppWebSocketChannel } from '/recipes/app-websocket.js';
 import { socketIoChannel } from '/recipes/socket-io.js';
 
@@ -241,15 +242,7 @@ window.app = {
   },
   /** The selected candidate pair's path (candidate types, protocols, relay port). */
   async selectedPath() {
-    const report = await peer.pc.getStats();
-    const stats = new Map();
-    report.forEach((s) => stats.set(s.id, s));
-    const transport = [...stats.values()].find((s) => s.type === 'transport');
-    const pair =
-      stats.get(transport?.selectedCandidatePairId) ??
-      [...stats.values()].find((s) => s.type === 'candidate-pair' && s.selected);
-    const local = stats.get(pair?.localCandidateId);
-    const remote = stats.get(pair?.remoteCandidateId);
+    const { local, remote } = selectedCandidates(await peer.pc.getStats());
     return {
       local: local?.candidateType ?? null,
       remote: remote?.candidateType ?? null,
