@@ -113,6 +113,11 @@ export class Incident {
     this.#state.replacement = { at: this.#env.now(), by };
   }
 
+  /** The signaling channel went down or came back (see RecoveryScheduler.signalingChanged). */
+  signalingChanged(up: boolean): void {
+    this.#scheduler.signalingChanged(up);
+  }
+
   /** The browser came back online. */
   online(): void {
     this.#scheduler.online();

@@ -87,6 +87,10 @@ export interface IncidentSummary {
 export class RecoveryScheduler {
   #incident: Incident | null = null;
   #gaveUp = false;
+  /** The signaling channel is down (or unanswered), as last reported. */
+  #signalingDown = false;
+  /** An attempt ran while the channel was down: the remote may never have seen it. */
+  #attemptedWhileSignalingDown = false;
   readonly #env: Pick<Env, 'now' | 'setTimeout' | 'clearTimeout' | 'isOnline'>;
   readonly #policy: Policy;
   readonly #hooks: RecoveryHooks;
@@ -122,6 +126,8 @@ export class RecoveryScheduler {
    */
   detect(trigger: Trigger): boolean {
     const incident = this.#incident;
+    const missedAttempt = this.#attemptedWhileSignalingDown;
+    if (trigger === 'signaling-restored') this.#attemptedWhileSignalingDown = false;
     if (incident === null) {
       // After a give-up only a new reason to hope (or the app) starts over; the native state
       // that made the policy give up would otherwise reopen the incident at once, forever.
@@ -140,12 +146,25 @@ export class RecoveryScheduler {
       return true;
     }
     if (!IMMEDIATE_TRIGGERS.has(trigger)) return false;
+    // A channel that comes back hurries the incident only if an attempt ran while it was down.
+    // A short blip between attempts (a pong late behind a retransmission or a busy page) lost
+    // nothing, and the policy's pacing stands.
+    if (trigger === 'signaling-restored' && !missedAttempt) return false;
     // An attempt still negotiating covers a network change or a returning signaling channel:
     // its pending offer is resent, so starting another would only duel with it. The app's own
     // restart() is obeyed at once, abandoning an attempt in flight.
     if (incident.step === 'in-flight' && trigger !== 'manual') return false;
     this.#fire(incident, trigger === 'manual');
     return false;
+  }
+
+  /**
+   * The signaling channel went down or came back. An attempt that runs while it is down may not
+   * reach the remote, so the restore (`detect('signaling-restored')`) hurries the incident then.
+   */
+  signalingChanged(up: boolean): void {
+    if (!up && !this.#signalingDown) this.#attemptedWhileSignalingDown = false;
+    this.#signalingDown = !up;
   }
 
   /** The browser came back online: an attempt held back by being offline runs now. */
@@ -242,6 +261,7 @@ export class RecoveryScheduler {
       return;
     }
     incident.attempts += 1;
+    if (this.#signalingDown) this.#attemptedWhileSignalingDown = true;
     // An unanswered attempt is abandoned after ATTEMPT_TIMEOUT_MS and the next one scheduled,
     // so neither a dead signaling channel nor a gone remote can hang the incident.
     this.#arm(incident, 'in-flight', ATTEMPT_TIMEOUT_MS, () => {

@@ -154,12 +154,14 @@ export function linkHooks(core: PeerCore): LinkHooks {
       core.emit('remoteLeft', { how });
     },
     stateChange: (up, cause) => {
+      incident().signalingChanged(up);
       core.log('info', `signaling ${up ? 'up' : 'down'}`, { cause });
       core.emit('signalingChange', { up, cause });
     },
     restored: () => {
       // Back after an outage of its own: if the path is unwell, the remote may have missed our
-      // restart or may be stuck too, so try at once rather than at the next scheduled time.
+      // restart or may be stuck too, so try at once rather than at the next scheduled time (an
+      // open incident only if an attempt ran while the channel was down; recovery.ts).
       if (incident().active || connection().monitor.unhealthy) {
         incident().detect('signaling-restored');
       }

@@ -294,7 +294,7 @@ describe('RecoveryScheduler', () => {
     expect(of('attempt')).toHaveLength(1);
   });
 
-  it.each(['manual', 'network-change', 'signaling-restored'] as const)(
+  it.each(['manual', 'network-change'] as const)(
     'hurries the scheduled attempt on %s',
     (trigger) => {
       const { env, scheduler, start, of } = setup(delayTable([1000, 2000]));
@@ -311,6 +311,55 @@ describe('RecoveryScheduler', () => {
       expect(of('attempt').map((event) => event.at - start)).toEqual([10, 2010]);
     },
   );
+
+  it('hurries the scheduled attempt when signaling returns after an attempt ran while it was down', () => {
+    const { env, scheduler, start, of } = setup(delayTable([0, 1000, 8000]));
+    scheduler.detect('stall');
+    env.advance(0);
+    scheduler.settled();
+    scheduler.signalingChanged(false);
+    env.advance(1000); // attempt 2 runs into the dead channel
+    scheduler.settled();
+    env.advance(500);
+    scheduler.signalingChanged(true);
+    expect(scheduler.detect('signaling-restored')).toBe(false);
+    expect(of('attempt').map((event) => event.at - start)).toEqual([0, 1000, 1500]);
+  });
+
+  it('keeps the policy pace when signaling blips between attempts', () => {
+    const { env, scheduler, start, of } = setup(delayTable([0, 1000, 8000]));
+    scheduler.detect('stall');
+    env.advance(0);
+    scheduler.settled();
+    env.advance(1000);
+    scheduler.settled();
+    // Down for 300 ms (a late pong), no attempt meanwhile: nothing the remote could have missed.
+    env.advance(2000);
+    scheduler.signalingChanged(false);
+    env.advance(300);
+    scheduler.signalingChanged(true);
+    expect(scheduler.detect('signaling-restored')).toBe(false);
+    env.advance(5700);
+    expect(of('attempt').map((event) => event.at - start)).toEqual([0, 1000, 9000]);
+  });
+
+  it('forgets an attempt missed in an earlier signaling outage once the channel went down again', () => {
+    const { env, scheduler, start, of } = setup(delayTable([0, 1000, 8000, 8000]));
+    scheduler.detect('stall');
+    env.advance(0);
+    scheduler.signalingChanged(false);
+    scheduler.settled();
+    env.advance(1000); // attempt 2 while down
+    scheduler.settled();
+    scheduler.signalingChanged(true); // restored; the app's channel gave no restore hurry
+    env.advance(100);
+    scheduler.signalingChanged(false);
+    env.advance(100);
+    scheduler.signalingChanged(true);
+    expect(scheduler.detect('signaling-restored')).toBe(false);
+    env.advance(7800);
+    expect(of('attempt').map((event) => event.at - start)).toEqual([0, 1000, 9000]);
+  });
 
   it.each(['network-change', 'signaling-restored'] as const)(
     'ignores %s while an attempt is in flight',

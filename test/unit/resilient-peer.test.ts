@@ -630,16 +630,30 @@ describe('ResilientPeer', () => {
     ]);
   });
 
-  it('restarts at once when signaling returns while the path is unwell', async () => {
+  it('restarts at once when signaling returns after an attempt went out while it was down', async () => {
+    const pair = makePair({ a: { policy: delayTable([0, 60_000]) } });
+    await connect(pair);
+    pair.a.channel.setUp(false);
+    pair.a.fake().traffic = 'none';
+    pair.a.fake().disconnect();
+    await pair.env.pass(6000); // attempt 1 ran into the dead channel and timed out
+    expect(pair.a.events.of('restartAttempt')).toHaveLength(1);
+    pair.a.channel.setUp(true);
+    await pair.env.pass(0);
+    expect(pair.a.events.of('restartAttempt').map((event) => event.attempt)).toEqual([1, 2]);
+  });
+
+  it('keeps the policy pace when signaling blips while no attempt is due', async () => {
     const pair = makePair({ a: { policy: delayTable([60_000]) } });
     await connect(pair);
     pair.a.fake().traffic = 'none';
     pair.a.fake().disconnect();
     await pair.env.pass(1000);
-    expect(pair.a.events.of('restartAttempt')).toEqual([]);
     pair.a.channel.setUp(false);
     pair.a.channel.setUp(true);
     await pair.env.pass(0);
+    expect(pair.a.events.of('restartAttempt')).toEqual([]);
+    await pair.env.pass(60_000);
     expect(pair.a.events.of('restartAttempt')).toEqual([
       { attempt: 1, trigger: 'disconnected', rung: 'restart', action: 'restart' },
     ]);
