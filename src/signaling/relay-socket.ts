@@ -12,6 +12,14 @@ import type {
   WebSocketLike,
 } from './websocket-options.js';
 
+/**
+ * The least a verify waits for the relay's pong. One lost segment costs TCP a retransmission
+ * timeout (RFC 6298 starts at 1 s; Linux waits at least 200 ms plus the round trip), and a busy
+ * page handles the pong late: at 250 ms a lossy Wi-Fi link or a loaded machine gave up live
+ * sockets, and each false give-up cost a reconnect and the messages in flight.
+ */
+export const VERIFY_MIN_MS = 1000;
+
 /** What the socket tells its owner. */
 export interface RelaySocketHooks {
   readonly opened: () => void;
@@ -108,7 +116,8 @@ export class RelaySocket {
   }
 
   /**
-   * Pings now; if the relay does not answer within a few round trips, the socket is given up.
+   * Pings now; if the relay does not answer within four round trips (VERIFY_MIN_MS at least), the
+   * socket is given up.
    * While one verify waits, more calls change nothing (a burst of sends must not postpone it).
    */
   verify(): void {
@@ -116,7 +125,10 @@ export class RelaySocket {
     this.#verifying = true;
     this.#ping();
     const { heartbeatTimeoutMs } = this.#timing;
-    const verifyMs = Math.min(heartbeatTimeoutMs, Math.max(250, 4 * (this.#rttMs ?? 100)));
+    const verifyMs = Math.min(
+      heartbeatTimeoutMs,
+      Math.max(VERIFY_MIN_MS, 4 * (this.#rttMs ?? VERIFY_MIN_MS / 4)),
+    );
     this.#armDeadline(verifyMs, 'no answer from the relay');
   }
 

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import type { ResilientPeerError } from '../../../src/errors.js';
 import { attachTestRelay, type TestRelay } from '../../../src/relay/testing.js';
 import type { SignalingMessage } from '../../../src/signaling/messages.js';
+import { VERIFY_MIN_MS } from '../../../src/signaling/relay-socket.js';
 import { WebSocketSignaling } from '../../../src/signaling/websocket.js';
 import type {
   WebSocketConstructor,
@@ -593,8 +594,8 @@ describe('WebSocketSignaling bookkeeping', () => {
     socket.receive({ type: 'pong', id: 1 });
     env.changeNetwork();
     expect(socket.sentOfType('ping')).toHaveLength(2);
-    // The check waits 4 round trips (at least 250 ms), not the whole heartbeat timeout.
-    env.advance(250);
+    // The check waits 4 round trips (at least VERIFY_MIN_MS), not the whole heartbeat timeout.
+    env.advance(VERIFY_MIN_MS);
     expect(socket.closedWith).toBe(4000);
     expect(signaling.isUp).toBe(false);
     env.advance(1000);
@@ -613,7 +614,7 @@ describe('WebSocketSignaling bookkeeping', () => {
     expect(sockets.made).toHaveLength(1);
   });
 
-  it('verifies the socket with every send: a relay that stays silent gets it given up at once', () => {
+  it('verifies the socket with every send: a relay that stays silent gets it given up within VERIFY_MIN_MS', () => {
     const answered = up();
     answered.signaling.send(CANDIDATE);
     answered.signaling.send(CANDIDATE); // one check at a time: a burst pings once
@@ -623,12 +624,12 @@ describe('WebSocketSignaling bookkeeping', () => {
     answered.env.advance(1000);
     expect(answered.signaling.isUp).toBe(true);
 
-    // The path died (a vanished address): the heartbeat alone would wait 3 s. No round trip
-    // measured yet: four times 100 ms.
+    // The path died (a vanished address): the heartbeat alone would wait 3 s; the check gives
+    // up after VERIFY_MIN_MS.
     const { env, signaling, socket, sockets } = up();
     env.advance(500);
     signaling.send(CANDIDATE);
-    env.advance(399);
+    env.advance(VERIFY_MIN_MS - 1);
     expect(signaling.isUp).toBe(true);
     signaling.send(CANDIDATE); // must not postpone the check
     env.advance(1);
