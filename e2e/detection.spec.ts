@@ -125,37 +125,62 @@ test('connectionState `failed` starts recovery at once (ICE state never reaches 
   expect(result.actionAfterRecoveringMs).toBeLessThan(100);
 });
 
-for (const { name, act } of [
-  { name: 'a browser `online` event', act: 'online' },
-  { name: 'the signaling channel coming back', act: 'signaling' },
-] as const) {
-  test(`${name} starts an attempt at once while the path is unhealthy`, async ({ harness }) => {
-    // The first scheduled attempt is a minute away, so an attempt now can only come from the event.
-    const silencedAt = await silenceRemote(
-      harness,
-      { stallTimeoutMs: 0, disconnectedGraceMs: 200 },
-      [60_000],
+test('a browser `online` event starts an attempt at once while the path is unhealthy', async ({
+  harness,
+}) => {
+  // The first scheduled attempt is a minute away, so an attempt now can only come from the event.
+  const silencedAt = await silenceRemote(
+    harness,
+    { stallTimeoutMs: 0, disconnectedGraceMs: 200 },
+    [60_000],
+  );
+  const delayMs = await harness.evaluate(async () => {
+    const { t } = window as unknown as HarnessWindow;
+    await t.until(() => window.pair.a.phase === 'recovering', 15000, 'recovering');
+    const at = performance.now();
+    window.dispatchEvent(new Event('online'));
+    const attempt = await t.until(
+      () => window.pair.eventsA.find((e) => e.name === 'restartAttempt'),
+      2000,
+      'attempt',
     );
-    await harness.evaluate(async () => {
-      const { t } = window as unknown as HarnessWindow;
-      await t.until(() => window.pair.a.phase === 'recovering', 15000, 'recovering');
-    });
-    const result = await harness.evaluate(async (act) => {
-      const { t } = window as unknown as HarnessWindow;
-      const at = performance.now();
-      if (act === 'online') window.dispatchEvent(new Event('online'));
-      else {
-        window.pair.chA.setUp(false);
-        window.pair.chA.setUp(true);
-      }
-      const attempt = await t.until(
-        () => window.pair.eventsA.find((e) => e.name === 'restartAttempt'),
-        2000,
-        'attempt',
-      );
-      return { delayMs: Math.round(attempt.at - at) };
-    }, act);
-    expect(silencedAt).toBeGreaterThan(0);
-    expect(result.delayMs).toBeLessThan(500);
+    return Math.round(attempt.at - at);
   });
-}
+  expect(silencedAt).toBeGreaterThan(0);
+  expect(delayMs).toBeLessThan(500);
+});
+
+test('signaling that comes back after an attempt went out while it was down starts the next attempt at once', async ({
+  harness,
+}) => {
+  // Attempt 1 runs at once into the dead channel; attempt 2 is a minute away.
+  await silenceRemote(harness, { stallTimeoutMs: 0, disconnectedGraceMs: 200 }, [0, 60_000]);
+  const result = await harness.evaluate(async () => {
+    const { t } = window as unknown as HarnessWindow;
+    window.pair.chA.setUp(false);
+    const attempts = () => window.pair.eventsA.filter((e) => e.name === 'restartAttempt');
+    await t.until(() => attempts().length >= 1, 15000, 'attempt 1');
+    // Past the 5 s an attempt's offer gets to be answered: attempt 2 now waits its minute.
+    await new Promise((resolve) => setTimeout(resolve, 5500));
+    const before = attempts().length;
+    const at = performance.now();
+    window.pair.chA.setUp(true);
+    const attempt = await t.until(() => attempts()[1], 2000, 'attempt 2');
+    return { before, delayMs: Math.round(attempt.at - at) };
+  });
+  expect(result.before).toBe(1);
+  expect(result.delayMs).toBeLessThan(500);
+});
+
+test('a signaling blip while no attempt ran leaves the policy pace alone', async ({ harness }) => {
+  await silenceRemote(harness, { stallTimeoutMs: 0, disconnectedGraceMs: 200 }, [60_000]);
+  const attempts = await harness.evaluate(async () => {
+    const { t } = window as unknown as HarnessWindow;
+    await t.until(() => window.pair.a.phase === 'recovering', 15000, 'recovering');
+    window.pair.chA.setUp(false);
+    window.pair.chA.setUp(true);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    return window.pair.eventsA.filter((e) => e.name === 'restartAttempt').length;
+  });
+  expect(attempts).toBe(0);
+});
