@@ -115,7 +115,10 @@ test('two pages connect, chat both ways and report a forced ICE restart', async 
     await a.page.getByRole('button', { name: 'Force ICE restart' }).click();
     await expect
       .poll(async () => (await demo(a.page)).incidents, { timeout: 15_000 })
-      .toEqual([expect.objectContaining({ trigger: 'manual', outcome: 'recovered', attempts: 1 })]);
+      // How many attempts it took is restart.spec's to check; on a CI machine starved enough that
+      // a socket missed its 3 s heartbeat, the relay dropped one message of the restart and a
+      // second attempt finished it (seen once: 2 attempts, 4.8 s).
+      .toEqual([expect.objectContaining({ trigger: 'manual', outcome: 'recovered' })]);
     await expect(a.page.locator('#incidents')).toContainText('recovered');
     // The library reports only its own restarts; the demo shows the peer's from the new ICE
     // credentials in the remote offer.

@@ -107,8 +107,8 @@ class RelayServer {
     });
     return new Promise((done, fail) => {
       const timer = setTimeout(() => {
-        fail(new Error(`serve.mjs did not listen within 10 s:\n${this.log.join('')}`));
-      }, 10_000);
+        fail(new Error(`serve.mjs did not listen within 30 s:\n${this.log.join('')}`));
+      }, 30_000); // a fully loaded CI machine once took over 10 s to start node
       child.stderr.on('data', (chunk: Buffer) => this.log.push(chunk.toString()));
       child.stdout.on('data', (chunk: Buffer) => {
         const text = chunk.toString();
