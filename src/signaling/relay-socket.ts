@@ -13,12 +13,13 @@ import type {
 } from './websocket-options.js';
 
 /**
- * The least a verify waits for the relay's pong. One lost segment costs TCP a retransmission
- * timeout (RFC 6298 starts at 1 s; Linux waits at least 200 ms plus the round trip), and a busy
- * page handles the pong late: at 250 ms a lossy Wi-Fi link or a loaded machine gave up live
- * sockets, and each false give-up cost a reconnect and the messages in flight.
+ * The least a verify waits for the relay's pong. A lost ping or pong costs TCP a retransmission
+ * timeout (Linux: about the round trip plus 200 ms), so one loss delays the pong to about two
+ * round trips plus 200 ms; max(600 ms, four round trips) stays above that at any round trip, with
+ * room for a page that handles the pong late. At 250 ms a lossy Wi-Fi link or a loaded machine
+ * gave up live sockets, each false give-up costing a reconnect and the messages in flight.
  */
-export const VERIFY_MIN_MS = 1000;
+export const VERIFY_MIN_MS = 600;
 
 /** What the socket tells its owner. */
 export interface RelaySocketHooks {
