@@ -126,10 +126,7 @@ export class RelaySocket {
     this.#verifying = true;
     this.#ping();
     const { heartbeatTimeoutMs } = this.#timing;
-    const verifyMs = Math.min(
-      heartbeatTimeoutMs,
-      Math.max(VERIFY_MIN_MS, 4 * (this.#rttMs ?? VERIFY_MIN_MS / 4)),
-    );
+    const verifyMs = Math.min(heartbeatTimeoutMs, Math.max(VERIFY_MIN_MS, 4 * (this.#rttMs ?? 0)));
     this.#armDeadline(verifyMs, 'no answer from the relay');
   }
 
